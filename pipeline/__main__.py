@@ -1,0 +1,75 @@
+"""Command line: `python -m pipeline COMMAND ...` (`--help` on each)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .articles import ArticleError, parse_file
+from .flags import add_article_args
+
+
+def _read_inputs(paths, max_bytes):
+    """Paths (or stdin when none) -> RawArticles and ArticleErrors, in order."""
+    if not paths:
+        yield from parse_file(sys.stdin.buffer.read(), "<stdin>", max_bytes)
+        return
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as exc:
+            yield ArticleError(f"{path}: cannot read: {exc.strerror}", "read")
+            continue
+        yield from parse_file(data, path, max_bytes)
+
+
+def cmd_enrich(args) -> int:
+    """Print one JSON record per article; errors go to stderr, one line each."""
+    from .enrich import Enricher
+    from .nlp import ModelError, load_model
+
+    try:
+        nlp = load_model(args.spacy_model)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    enricher = Enricher(nlp, batch_size=args.nlp_batch_size)
+    failures = 0
+    inputs = list(_read_inputs(args.paths, args.max_article_bytes))
+    for exc in (i for i in inputs if isinstance(i, ArticleError)):
+        print(f"error: {exc}", file=sys.stderr)
+        failures += 1
+    raws = [i for i in inputs if not isinstance(i, ArticleError)]
+    for raw, result in enricher.enrich_many(raws):
+        if isinstance(result, ArticleError):
+            print(f"error: {raw.id}: {result} (stage: {result.stage})", file=sys.stderr)
+            failures += 1
+            continue
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    enrich = commands.add_parser(
+        "enrich",
+        help="print the record of each article (text files, JSON envelopes, JSON lines)",
+        description="Read articles and print one JSON record per article. Plain text files: "
+        "the first non-empty line is the title and the id is the path as given. "
+        "With no PATH, read standard input.",
+    )
+    enrich.add_argument("paths", nargs="*", metavar="PATH")
+    add_article_args(enrich)
+    enrich.set_defaults(func=cmd_enrich)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Named-entity mentions and the distinct entities of an article.
+
+In: a parsed spaCy `Doc` of the article body. Out: mention dicts (text,
+label, character offsets into the body) and a list of distinct entities with
+mention counts, where a short mention of a person resolves to the full name
+used elsewhere in the article ("Kerry" -> "John Kerry").
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+# Labels that name something; dates, numbers and amounts are kept as
+# mentions but are not "entities" a reader would follow across articles.
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+)
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# Honorifics in front of a name are not part of it.
+_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev)\.?\s+", re.IGNORECASE)
+
+
+def clean_name(text: str, label: str) -> str:
+    """Surface form -> the form we name an entity by (no possessive, no
+    leading 'the', no honorific)."""
+    text = _POSSESSIVE.sub("", " ".join(text.split())).strip()
+    if label == "PERSON":
+        text = _HONORIFIC.sub("", text)
+    elif label in {"ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}:
+        text = _LEADING_THE.sub("", text)
+    return text
+
+
+def name_key(word: str) -> str:
+    """Compare name parts loosely: 'al-Obeidi' and 'Obeidi' share the key."""
+    return word.casefold().split("-")[-1].strip(".")
+
+
+class EntityResolver:
+    """Maps person mentions of an article to the fullest name used for them.
+
+    Built from all PERSON mentions first, so "Kerry" early in a text still
+    resolves to "John Kerry" written later.
+    """
+
+    def __init__(self, person_names):
+        full = sorted({n for n in person_names if n}, key=lambda n: (-len(n.split()), n))
+        self._by_last: dict[str, str] = {}
+        self._by_first: dict[str, set] = defaultdict(set)
+        for name in full:
+            words = name.split()
+            if len(words) >= 2:
+                self._by_last.setdefault(name_key(words[-1]), name)
+                self._by_first[words[0].casefold()].add(name)
+
+    def person(self, name: str) -> str:
+        """A person's mention -> the full name it refers to in this article."""
+        words = name.split()
+        if not words:
+            return name
+        if len(words) == 1:
+            by_last = self._by_last.get(name_key(words[0]))
+            if by_last:
+                return by_last
+            firsts = self._by_first.get(words[0].casefold(), set())
+            if len(firsts) == 1:
+                return next(iter(firsts))
+            return name
+        longer = self._by_last.get(name_key(words[-1]))
+        if longer and len(longer.split()) > len(words) and longer.endswith(words[-1]):
+            return longer
+        return name
+
+    def knows_surname(self, word: str) -> str | None:
+        """A lone word that is the surname of a person named in full, or None."""
+        return self._by_last.get(name_key(word))
+
+
+def resolver_for(doc) -> EntityResolver:
+    return EntityResolver(clean_name(e.text, e.label_) for e in doc.ents if e.label_ == "PERSON")
+
+
+def canonical(ent, resolver: EntityResolver) -> str:
+    name = clean_name(ent.text, ent.label_)
+    return resolver.person(name) if ent.label_ == "PERSON" else name
+
+
+def extract_entities(doc, resolver: EntityResolver | None = None):
+    """Doc -> (mentions, distinct entities).
+
+    mentions: [{text, label, start, end, canonical}] in text order.
+    entities: [{name, label, mentions, aliases}], most mentioned first; the
+    label is the one most mentions of that name carry.
+    """
+    resolver = resolver or resolver_for(doc)
+    mentions = []
+    by_name: dict[str, Counter] = defaultdict(Counter)
+    aliases: dict[str, set] = defaultdict(set)
+    for ent in doc.ents:
+        text = ent.text.strip()
+        if not text:
+            continue
+        name = canonical(ent, resolver)
+        mentions.append(
+            {"text": text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char, "canonical": name}
+        )
+        if ent.label_ in NAME_LABELS and name:
+            by_name[name][ent.label_] += 1
+            aliases[name].add(clean_name(text, ent.label_))
+    entities = []
+    for name, labels in by_name.items():
+        label, _ = labels.most_common(1)[0]
+        entities.append(
+            {
+                "name": name,
+                "label": label,
+                "mentions": sum(labels.values()),
+                "aliases": sorted(a for a in aliases[name] if a != name),
+            }
+        )
+    entities.sort(key=lambda e: (-e["mentions"], e["name"]))
+    return mentions, entities

@@ -1,0 +1,143 @@
+"""Headline and body clean-up for scraped news text.
+
+In: a title (may be empty) and the raw article text. Out: a `CleanArticle`
+with one headline and a body of paragraphs separated by blank lines, with the
+repeated title lines, photo credits, captions, bylines, share widgets and
+read-more links taken out. Quotation marks are kept exactly as written, since
+quote extraction depends on them.
+
+Written here rather than taken from a library: trafilatura and newspaper work
+on HTML, while our input is text that an extractor already produced; what is
+left to do is line-level and news-specific.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newlines
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_KEY_DROP = re.compile(r"[\W_]+")
+
+_AGENCIES = (
+    r"(?:AP|A\.P\.|Associated Press|Reuters|AFP|Getty(?: Images)?|EPA|"
+    r"Shutterstock|PA|Bloomberg|iStock(?:photo)?|Xinhua|DPA|Anadolu)"
+)
+# Whole paragraphs that are a credit, caption, byline or widget, not body text.
+_BOILERPLATE_LINES = [
+    # "AP photo", "Reuters photo", "AP Photo/Jane Doe", "File photo: AFP"
+    rf"(?:{_AGENCIES}\s+)?(?:file\s+)?(?:photo|photograph|image|picture|video)s?"
+    r"(?:\s*(?:[:/]|by|credit:?)\s*[^.]{0,80})?\.?",
+    rf"{_AGENCIES}\s+(?:file\s+)?(?:photo|photograph|image|picture)s?(?:\s*[:/].{{0,80}})?\.?",
+    r"\(?(?:photo|image|picture)\s*(?:credit)?\s*:\s*[^.]{0,80}\)?\.?",
+    r"image (?:copyright|caption)\b.{0,200}",
+    rf"\(?{_AGENCIES}\)?",
+    # Bylines: "By Jane Doe", "By JANE DOE, Associated Press" (names only, so
+    # "By contrast, ..." is not one).
+    r"(?-i:[Bb]y\s+(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w.'-]*"
+    r"(?:\s*(?:,|and|\||-)\s*(?:[A-Z][\w.'-]*\s*){1,5})*)",
+    r"(?:share|tweet|email|print|pin|comment|save)(?:\s+(?:this|on\s+\w+|article|story))?(?:\s*[:|/]\s*"
+    r"(?:facebook|twitter|linkedin|email|whatsapp|reddit|print|x)\b.*)?",
+    r"share (?:this|on|via)\b.{0,60}",
+    r"(?:click|tap) (?:here )?to (?:share|email|print|tweet)\b.{0,60}",
+    r"follow (?:us|me|him|her) on (?:twitter|facebook|instagram)\b.{0,80}",
+    r"read (?:the rest|more|the full story|full article)(?: here)?\b.{0,80}",
+    r"(?:continue|keep) reading\b.{0,40}",
+    r"(?:advertisement|advertising|sponsored content|related(?: articles| stories)?:?)",
+    r"sign up for (?:our|the)\b.{0,80}newsletter.{0,40}",
+    r"(?:facebook|twitter|linkedin|whatsapp|reddit|email)(?:\s*[|/,]?\s*"
+    r"(?:facebook|twitter|linkedin|whatsapp|reddit|email|print))*",
+]
+_BOILERPLATE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE_LINES) + r")\s*$", re.IGNORECASE)
+# A boilerplate paragraph is short; long paragraphs are body text whatever
+# they start with ("By the end of the year, ..." must stay).
+_BOILERPLATE_MAX_WORDS = 14
+
+# Credits inside a paragraph: "(AP Photo/Jane Doe)", "(Getty Images)",
+# "(Photo: Reuters)".
+_INLINE_CREDIT = re.compile(
+    rf"\s*\((?:{_AGENCIES}(?:\s+(?:photo|images?))?(?:\s*/\s*[^)]{{1,60}})?|"
+    r"(?:photo|image|picture)s?\s*(?:credit)?\s*[:/]\s*[^)]{1,60})\)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    """A normalised article: one headline, body paragraphs joined by blank lines."""
+
+    headline: str
+    body: str
+
+
+def normalize_text(text: str) -> str:
+    """Decode HTML entities, unify line ends and spaces; keep paragraph breaks."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)  # also turns no-break spaces into spaces
+    return text
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs: blank lines separate them; single line
+    breaks inside a paragraph of prose become spaces, but a short line on its
+    own (a title, a caption) stays a paragraph of its own."""
+    out = []
+    for block in _PARAGRAPH_BREAK.split(normalize_text(text)):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(len(line.split()) <= _BOILERPLATE_MAX_WORDS for line in lines):
+            out.extend(lines)  # a stack of short lines: titles, credits, widgets
+        else:
+            out.append(" ".join(lines))
+    return out
+
+
+def comparison_key(line: str) -> str:
+    """What two title lines must share to count as the same title: letters and
+    digits, case-folded, ignoring whitespace and punctuation."""
+    return _KEY_DROP.sub("", line.casefold())
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True for a caption, photo credit, byline, share widget or read-more link."""
+    if len(paragraph.split()) > _BOILERPLATE_MAX_WORDS:
+        return False
+    return bool(_BOILERPLATE.match(paragraph))
+
+
+def strip_inline_credits(paragraph: str) -> str:
+    """Remove photo credits embedded in a paragraph: "(AP Photo/Jane Doe)"."""
+    return _INLINE_CREDIT.sub("", paragraph).strip()
+
+
+def clean_article(text: str, title: str | None = None) -> CleanArticle:
+    """Normalise an article.
+
+    `title`: the headline when the envelope gives one; otherwise the first
+    non-empty line of `text` is the headline. Lines repeating the headline at
+    the top of the body, and boilerplate anywhere, are dropped.
+    """
+    paras = paragraphs(text)
+    if title is not None and title.strip():
+        headline = " ".join(normalize_text(title).split())
+    else:
+        headline = paras.pop(0) if paras else ""
+    key = comparison_key(headline)
+    body = []
+    for para in paras:
+        # Title repeats and credits sit above the first body paragraph.
+        if not body and (comparison_key(para) == key or is_boilerplate(para)):
+            continue
+        if is_boilerplate(para):
+            continue
+        para = strip_inline_credits(para)
+        if para:
+            body.append(para)
+    return CleanArticle(headline=headline, body="\n\n".join(body))

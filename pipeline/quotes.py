@@ -1,0 +1,548 @@
+"""Quotations and reported speech, with their speakers.
+
+In: a parsed spaCy `Doc` of an article body (tagger, parser and NER) and the
+article's `EntityResolver`. Out: `Quote`s with the quoted text, character
+offsets into the body, a type (direct, partial, indirect), the cue ("said",
+"was quoted as saying"), the words naming the speaker at the cue ("he",
+"Kerry") and the speaker they resolve to ("John Kerry").
+
+How it works, in order:
+1. quotation marks are paired paragraph by paragraph (a quote may run over
+   several paragraphs when each continuation paragraph opens with a mark;
+   an unclosed mark closes at the end of its paragraph);
+2. each quoted span looks for a cue verb in its own sentence(s), in a short
+   sentence right after it, or in a sentence ending with a colon right before
+   it; failing that a sign-off ("-Commissioner X") or a name introduced with a
+   colon; failing that an earlier quote of the same paragraph;
+3. the speaker is the cue's subject (climbing "was quoted as saying" and
+   "went on to say" to the verb that has it), cut at appositions;
+4. pronouns resolve to the person last quoted or named before the cue;
+   surnames to the full name used in the article;
+5. cue verbs with a clausal complement and no quotation marks in it give the
+   reported speech ("X said that ...").
+Quoted spans that find no cue and look like titles or scare quotes are not
+quotes. Never raises on odd input: unbalanced marks are handled best effort.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .entities import EntityResolver, canonical, clean_name
+
+# Verbs that introduce what someone said or wrote (lemmas).
+SPEECH_VERBS = frozenset(
+    """say tell add insist tweet write state explain argue claim note declare warn suggest ask
+    reply respond answer announce acknowledge admit agree allege assert boast caution comment
+    complain concede conclude confirm contend continue counter deny describe emphasize emphasise
+    exclaim joke maintain mention observe post predict proclaim promise quote recall remark
+    reiterate report retort reveal scoff shout stress testify urge vow whisper yell recount
+    lament muse plead demand charge assure inform caution posit opine""".split()
+)
+# Verbs that attribute a view without quoting it: reported speech only.
+BELIEF_VERBS = frozenset("believe think feel fear hope expect worry estimate show find indicate".split())
+
+OPEN_MARKS = "“„«"
+CLOSE_MARKS = "”»"
+STRAIGHT = '"'
+PRONOUNS = frozenset("he she him her".split())
+GROUP_PRONOUNS = frozenset("they we i you it".split())
+_TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
+_SIGN_OFF = re.compile(r"^[\s,.]*[-–—]+\s*([A-Z][^\n]{1,80}?)\s*\.?\s*$")
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# Dependencies we climb from a cue to the verb that carries the subject:
+# "was quoted as saying" (pcomp, prep), "went on to say" (xcomp), "and said" (conj).
+_CLIMB = ("xcomp", "advcl", "pcomp", "prep", "conj", "acl")
+# Parts of a subject phrase that are not the speaker's name.
+_CUT_FROM_SPEAKER = ("appos", "relcl", "acl", "punct", "advcl", "parataxis")
+
+
+@dataclass
+class Quote:
+    text: str
+    start: int
+    end: int
+    type: str  # direct | partial | indirect
+    speaker: str | None = None
+    speaker_mention: str | None = None
+    cue: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------
+# 1. Pairing quotation marks
+
+
+def paragraph_bounds(text: str):
+    """[(start, end)] of the paragraphs of `text` (separated by blank lines)."""
+    bounds, start = [], 0
+    for m in re.finditer(r"\n\s*\n", text):
+        if m.start() > start:
+            bounds.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def _opens_straight(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    return before.isspace() or before in "([{—–-/:;,"
+
+
+def quoted_spans(text: str):
+    """Character spans (start, end) of quoted content, marks excluded.
+
+    A quote left open at the end of a paragraph continues when the next
+    paragraph opens with a mark (the newswire convention for long quotes);
+    otherwise it ends with its paragraph.
+    """
+    spans = []
+    paras = paragraph_bounds(text)
+    open_at = None  # content start of the quote being read
+    for index, (p_start, p_end) in enumerate(paras):
+        i = p_start
+        if open_at is not None:
+            # a continuation paragraph: skip its opening mark
+            if text[i] in OPEN_MARKS or text[i] == STRAIGHT:
+                i += 1
+        while i < p_end:
+            ch = text[i]
+            if open_at is None:
+                if ch in OPEN_MARKS or (ch == STRAIGHT and _opens_straight(text, i)):
+                    open_at = i + 1
+            elif ch in CLOSE_MARKS or ch == STRAIGHT:
+                spans.append((open_at, i))
+                open_at = None
+            elif ch in OPEN_MARKS:
+                # a second opening mark while open: the first never closed
+                spans.append((open_at, i))
+                open_at = i + 1
+            i += 1
+        if open_at is not None:
+            nxt = paras[index + 1][0] if index + 1 < len(paras) else None
+            continues = nxt is not None and (text[nxt] in OPEN_MARKS or text[nxt] == STRAIGHT)
+            if not continues:
+                spans.append((open_at, p_end))
+                open_at = None
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+# --------------------------------------------------------------------------
+# 2-4. Cues, speakers and their resolution
+
+
+# Irregular forms of the verbs above; regular ones are derived in _forms().
+_IRREGULAR = {
+    "said": "say", "told": "tell", "wrote": "write", "written": "write", "thought": "think",
+    "felt": "feel", "found": "find", "shown": "show", "knew": "know", "spoke": "speak",
+    "spoken": "speak", "besought": "beseech",
+}
+
+
+def _forms(verbs) -> dict:
+    """Inflected form -> lemma for regular verbs ("insists", "tweeted",
+    "arguing"), so cues are found whether or not the pipeline lemmatizes."""
+    table = {}
+    for verb in verbs:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        ies = verb[:-1] + "ie" if verb.endswith("y") and verb[-2] not in "aeiou" else verb
+        for form in (verb, verb + "s", ies + "s", verb + "es", stem + "ed", ies.rstrip("e") + "ed",
+                     verb + "ed", verb + "d", stem + "ing", verb + "ing",
+                     verb + verb[-1] + "ed", verb + verb[-1] + "ing"):
+            table.setdefault(form, verb)
+    table.update(_IRREGULAR)
+    return table
+
+
+_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS)
+
+
+def _lemma(token) -> str:
+    lemma = token.lemma_.lower() if token.lemma_ else ""
+    if lemma in SPEECH_VERBS or lemma in BELIEF_VERBS:
+        return lemma
+    return _VERB_FORMS.get(token.lower_, lemma or token.lower_)
+
+
+def is_cue(token, verbs=SPEECH_VERBS) -> bool:
+    """A verb of saying (or believing, with `verbs`) used as a verb."""
+    return _lemma(token) in verbs and (token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"))
+
+
+def _subject_of(verb):
+    """The subject token of a cue verb, climbing to the verb that has one."""
+    current = verb
+    for _ in range(4):
+        for child in current.children:
+            if child.dep_ in _SUBJECTS and not child.is_space:
+                # "who said": the person is the noun the relative clause hangs on
+                if child.tag_ in ("WP", "WDT") and current.dep_ == "relcl":
+                    return current.head
+                return child
+        if current.dep_ == "relcl":
+            return current.head
+        if current.dep_ in _CLIMB and current.head is not current:
+            current = current.head
+        else:
+            break
+    for child in verb.children:  # "it was said by X"
+        if child.dep_ == "agent":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    return _name_before(verb)
+
+
+def _name_before(verb):
+    """When the parse gives a cue no subject: the last person or organisation
+    named before it in its sentence ("Brett McGurk, the envoy, told ...")."""
+    names = [e for e in verb.sent.ents if e.end <= verb.i and e.label_ in ("PERSON", "ORG")]
+    if not names:
+        return None
+    name = names[-1]
+    between = verb.doc[name.end : verb.i]
+    if any(t.is_sent_start or t.text in '“”"' for t in between) or len(between) > 12:
+        return None
+    return name.root
+
+
+def _mention_span(head):
+    """The words naming a speaker: the subject phrase without appositions,
+    relative clauses or anything after a comma."""
+    doc = head.doc
+    cut = set()
+    for child in head.children:
+        # a hyphen inside a name ("al-Obeidi") is punctuation we keep
+        if child.dep_ == "punct" and child.text not in ",;:()—–":
+            continue
+        if child.dep_ in _CUT_FROM_SPEAKER:
+            cut.update(t.i for t in child.subtree)
+    keep = [t.i for t in head.subtree if t.i not in cut and not t.is_space]
+    left = head.i
+    while left - 1 in keep and doc[left - 1].text not in ",;(—–":
+        left -= 1
+    right = head.i
+    while right + 1 in keep and doc[right + 1].text not in ",;(—–":
+        right += 1
+    span = doc[left : right + 1]
+    # "Kerry's spokesman": drop a trailing possessive marker
+    while len(span) > 1 and span[-1].tag_ == "POS":
+        span = span[:-1]
+    return span
+
+
+def _cue_phrase(cue):
+    """The words of the cue: "said", "was quoted as saying", "according to"."""
+    doc = cue.doc
+    if cue.lower_ == "according" and cue.i + 1 < len(doc):
+        return doc[cue.i : cue.i + 2]
+    # "was quoted as saying": extend to the passive verb it hangs on, or
+    # from it to the "saying" that hangs on it
+    head = cue
+    if cue.dep_ == "pcomp" and cue.head.lower_ == "as" and _lemma(cue.head.head) == "quote":
+        head = cue.head.head
+    elif _lemma(cue) == "quote":
+        for prep in cue.children:
+            if prep.lower_ == "as":
+                saying = [c for c in prep.children if _lemma(c) == "say"]
+                if saying:
+                    start = _cue_start(cue)
+                    return doc[start : saying[0].i + 1]
+    start = _cue_start(head)
+    return doc[start : cue.i + 1]
+
+
+def _cue_start(head) -> int:
+    """Index of the first auxiliary or negation in front of a cue verb."""
+    start = head.i
+    for child in head.lefts:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i >= start - 3:
+            start = min(start, child.i)
+    return start
+
+
+class SpeakerResolver:
+    """Names for speaker mentions: entities, surnames, pronouns, descriptions."""
+
+    def __init__(self, doc, entities: EntityResolver):
+        self.doc = doc
+        self.entities = entities
+        # (char offset, canonical name) of each PERSON mention, in order
+        self.people = [(e.start_char, canonical(e, entities)) for e in doc.ents if e.label_ == "PERSON"]
+        self.speakers = []  # (char offset, name) of resolved person speakers
+
+    def _last_person_before(self, offset: int):
+        last_speaker = next((n for o, n in reversed(self.speakers) if o < offset), None)
+        last_named = next(((o, n) for o, n in reversed(self.people) if o < offset), None)
+        if last_speaker and last_named:
+            # a person named after the last quote's speaker is more likely meant
+            speaker_at = next(o for o, n in reversed(self.speakers) if o < offset)
+            return last_named[1] if last_named[0] > speaker_at else last_speaker
+        return last_speaker or (last_named[1] if last_named else None)
+
+    def resolve(self, mention, at: int):
+        """A mention span -> (speaker name or description, is_person)."""
+        if mention is None:
+            return None, False
+        words = mention.text.strip()
+        if words.lower() in PRONOUNS:
+            name = self._last_person_before(at)
+            return (name or words), name is not None
+        people = [e for e in mention.ents if e.label_ == "PERSON"]
+        if people:
+            return canonical(people[0], self.entities), True
+        for token in reversed(mention):
+            if token.tag_ == "NNP" or token.pos_ == "PROPN":
+                full = self.entities.knows_surname(token.text)
+                if full:
+                    return full, True
+        others = [e for e in mention.ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
+        if others and len(others[0]) >= len(mention) - 1:
+            return clean_name(others[0].text, others[0].label_), False
+        return words, False
+
+    def note(self, at: int, name: str | None, is_person: bool):
+        if name and is_person:
+            self.speakers.append((at, name))
+
+
+def _token_span(doc, start: int, end: int):
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span if span is not None and len(span) else None
+
+
+class _Article:
+    """Per-document lookups shared by the steps below."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.text = doc.text
+        self.paras = paragraph_bounds(self.text)
+
+    def paragraph_of(self, offset: int):
+        for start, end in self.paras:
+            if start <= offset < end:
+                return start, end
+        return self.paras[-1] if self.paras else (0, len(self.text))
+
+
+def _in_any(i: int, token_ranges) -> bool:
+    return any(s <= i < e for s, e in token_ranges)
+
+
+def _find_cue(art, q_tokens, quote_ranges, allow_prev_colon=True):
+    """Best cue token for a quote: in the quote's sentences, a short sentence
+    right after it, or a sentence ending in a colon right before it."""
+    doc = art.doc
+    first, last = q_tokens[0], q_tokens[-1]
+    p_start, p_end = art.paragraph_of(first.idx)
+    sents = {first.sent.start: first.sent, last.sent.start: last.sent}
+    after = doc[last.sent.end] if last.sent.end < len(doc) else None
+    if after is not None and after.idx < p_end:
+        following = after.sent
+        # "... ended here." he said.  -- a short cue sentence after the quote
+        if len(following) <= 12:
+            sents[following.start] = following
+    before = first.sent.start - 1
+    if allow_prev_colon and before >= 0 and doc[before].idx >= p_start:
+        previous = doc[before].sent
+        if any(t.text == ":" for t in previous[-2:]):
+            sents[previous.start] = previous
+    best, best_score = None, None
+    for sent in sents.values():
+        for token in sent:
+            if _in_any(token.i, quote_ranges) or not (token.idx >= p_start and token.idx < p_end):
+                continue
+            according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+            if not (according or is_cue(token)):
+                continue
+            distance = min(abs(token.i - first.i), abs(token.i - last.i))
+            linked = first.i in {t.i for t in token.subtree} if not according else False
+            score = distance - (50 if linked else 0)
+            if best_score is None or score < best_score:
+                best, best_score = token, score
+    return best
+
+
+def _speaker_token(cue):
+    if cue.lower_ == "according":
+        to = cue.doc[cue.i + 1]
+        for child in to.children:
+            if child.dep_ == "pobj":
+                return child
+        return None
+    return _subject_of(cue)
+
+
+def _colon_intro(art, q_start: int, resolver: SpeakerResolver):
+    """'And from Chairwoman X:' before a quote paragraph -> a mention of X."""
+    doc = art.doc
+    p_start, _ = art.paragraph_of(q_start)
+    head = art.text[p_start:q_start].strip()
+    if head.endswith(":"):
+        intro = _token_span(doc, p_start, q_start)
+    else:
+        prev = [b for b in art.paras if b[1] <= p_start]
+        if head or not prev or not art.text[prev[-1][0] : prev[-1][1]].rstrip().endswith(":"):
+            return None
+        intro = _token_span(doc, *prev[-1])
+    if intro is None or len(intro) > 25:
+        return None
+    names = [e for e in intro.ents if e.label_ in ("PERSON", "ORG")]
+    return names[-1] if names else None
+
+
+def _sign_off(art, q_end: int):
+    """'"..." -Commissioner X' -> the span naming X."""
+    _, p_end = art.paragraph_of(q_end)
+    rest = art.text[q_end:p_end]
+    rest = rest[1:] if rest[:1] in CLOSE_MARKS + STRAIGHT else rest
+    match = _SIGN_OFF.match(rest)
+    if not match:
+        return None
+    offset = q_end + (len(art.text[q_end:p_end]) - len(rest)) + match.start(1)
+    return _token_span(art.doc, offset, offset + len(match.group(1)))
+
+
+def _looks_like_title(text: str) -> bool:
+    """'War and Peace', 'Make America Great Again': capitalised words, no
+    sentence punctuation at the end."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if not words or len(words) > 8 or text.rstrip()[-1:] in ".?!,":
+        return False
+    small = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "at", "by", "with"}
+    return all(w[0].isupper() or w.lower() in small for w in words)
+
+
+def _quote_type(art, start: int) -> str:
+    """direct when the quote is a sentence of its own, partial when it is
+    woven into the writer's sentence."""
+    inner = art.text[start:].lstrip()
+    if not inner[:1].isupper() and not inner[:1].isdigit():
+        return "partial"
+    before = art.text[: max(start - 1, 0)].rstrip()
+    if not before or before[-1] in ".?!:,;\n" or before.endswith(("said", "says")):
+        return "direct"
+    p_start, _ = art.paragraph_of(start)
+    return "direct" if start - 1 <= p_start else "partial"
+
+
+def _strip(text: str, start: int, end: int):
+    """Trim whitespace around [start, end) of text."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
+    """Doc -> quotes in text order (see the module docstring)."""
+    art = _Article(doc)
+    resolver = SpeakerResolver(doc, entities)
+    spans = []
+    for s, e in quoted_spans(art.text):
+        s, e = _strip(art.text, s, e)
+        tokens = _token_span(doc, s, e)
+        if tokens is not None:
+            spans.append((s, e, tokens))
+    quote_ranges = [(t.start, t.end) for _, _, t in spans]
+    quotes: list[Quote] = []
+    cue_tokens = set()
+    last_in_paragraph = {}  # paragraph start -> (speaker, mention, cue) of its last attributed quote
+    for s, e, tokens in spans:
+        cue = _find_cue(art, tokens, quote_ranges)
+        mention, cue_text, speaker, is_person = None, None, None, False
+        if cue is not None:
+            subject = _speaker_token(cue)
+            if subject is not None and not _in_any(subject.i, quote_ranges):
+                mention = _mention_span(subject)
+            cue_text = _cue_phrase(cue).text
+            cue_tokens.add(cue.i)
+        if mention is None:
+            mention = _sign_off(art, e) or _colon_intro(art, s, resolver)
+        if mention is not None:
+            speaker, is_person = resolver.resolve(mention, mention.start_char)
+        p_start, _ = art.paragraph_of(s)
+        if speaker is None and cue is None:
+            inherited = last_in_paragraph.get(p_start)
+            if inherited is None:
+                text = art.text[s:e]
+                if len(text.split()) < 6 or _looks_like_title(text):
+                    continue  # a title or scare quote, not something said
+            else:
+                speaker, mention_text, cue_text = inherited
+                quotes.append(
+                    Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text)
+                )
+                continue
+        elif _looks_like_title(art.text[s:e]) and len(art.text[s:e].split()) <= 4 and cue is None:
+            continue
+        mention_text = mention.text if mention is not None else None
+        resolver.note(s, speaker, is_person)
+        if speaker is not None:
+            last_in_paragraph[p_start] = (speaker, mention_text, cue_text)
+        quotes.append(Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text))
+    quotes.extend(_reported_speech(art, resolver, quote_ranges, cue_tokens))
+    quotes.sort(key=lambda q: q.start)
+    return quotes
+
+
+def _reported_speech(art, resolver, quote_ranges, used_cues):
+    """'X said (that) ...' with no quotation marks in the reported clause."""
+    doc = art.doc
+    found = []
+    for token in doc:
+        if token.i in used_cues or _in_any(token.i, quote_ranges):
+            continue
+        according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+        if according:
+            content = _according_content(token)
+        elif is_cue(token, SPEECH_VERBS | BELIEF_VERBS):
+            content = next((c for c in token.children if c.dep_ == "ccomp"), None)
+            if content is None:
+                continue
+            content = doc[content.left_edge.i : content.right_edge.i + 1]
+        else:
+            continue
+        if content is None or len(content) < 3:
+            continue
+        if any(_in_any(t.i, quote_ranges) for t in content):
+            continue  # quoted words inside: already a partial quote
+        subject = _speaker_token(token)
+        if subject is None or subject.i in range(content.start, content.end):
+            continue
+        mention = _mention_span(subject)
+        if mention.text.lower() in GROUP_PRONOUNS and mention.text.lower() not in ("they", "we"):
+            continue  # "it says", "I think": not a source
+        speaker, is_person = resolver.resolve(mention, mention.start_char)
+        start, end = content.start_char, content.end_char
+        text = _TRAILING_PUNCT.sub("", art.text[start:end])
+        if not text:
+            continue
+        resolver.note(start, speaker, is_person)
+        found.append(
+            Quote(text, start, start + len(text), "indirect", speaker, mention.text, _cue_phrase(token).text)
+        )
+    return found
+
+
+def _according_content(according):
+    """'According to X, CONTENT.' or 'CONTENT, according to X.' -> CONTENT."""
+    sent = according.sent
+    phrase_end = max(t.i for t in according.subtree) + 1
+    phrase_end = max(phrase_end, according.i + 2)
+    doc = according.doc
+    if according.i <= sent.start + 1:
+        start = phrase_end
+        while start < sent.end and doc[start].is_punct:
+            start += 1
+        end = sent.end
+    else:
+        start, end = sent.start, according.i
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start:end] if end > start else None
