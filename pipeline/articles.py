@@ -152,9 +152,11 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
             if not line.strip():
                 continue
             line_id = f"{name}:{number}"
-            encoded = line.encode("utf-8")
+            if not line.lstrip().startswith("{"):
+                results.append(ArticleError(f"{line_id}: line is not a JSON object", "decode"))
+                continue
             try:
-                results.append(parse_message(encoded, line_id, max_bytes))
+                results.append(parse_message(line.encode("utf-8"), line_id, max_bytes))
             except ArticleError as exc:
                 exc.args = (f"{line_id}: {exc}",)
                 results.append(exc)

@@ -17,8 +17,16 @@ NAME_LABELS = frozenset(
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-# Honorifics in front of a name are not part of it.
-_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev)\.?\s+", re.IGNORECASE)
+# Honorifics and titles in front of a name are not part of it ("Chairwoman
+# Maria Lopez" is Maria Lopez); the NER sometimes includes them.
+_HONORIFIC = re.compile(
+    r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|sen|rep|gov|gen|col|lt|sgt|capt|st)\.?"
+    r"|president|vice president|prime minister|chairman|chairwoman|chair|senator|representative|"
+    r"congressman|congresswoman|governor|mayor|commissioner|minister|secretary|general|judge|justice|"
+    r"ambassador|director|chief|pope|king|queen|prince|princess|sheikh|coach|captain|professor|"
+    r"doctor|councilman|councilwoman|speaker|chancellor|premier)\s+(?=\S)",
+    re.IGNORECASE,
+)
 
 
 def clean_name(text: str, label: str) -> str:

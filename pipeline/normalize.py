@@ -83,20 +83,33 @@ def normalize_text(text: str) -> str:
     return text
 
 
+_SENTENCE_END = tuple(".!?:;\"”’)]")
+_WRAPPED_LINE_WORDS = 8
+
+
+def _continues(line: str, following: str) -> bool:
+    """Is `following` the rest of a sentence that a line break cut?"""
+    if comparison_key(line) == comparison_key(following):
+        return False  # a title printed twice
+    if following[:1].islower():
+        return True
+    return not line.endswith(_SENTENCE_END) and len(line.split()) >= _WRAPPED_LINE_WORDS
+
+
 def paragraphs(text: str) -> list[str]:
-    """Split text into paragraphs: blank lines separate them; single line
-    breaks inside a paragraph of prose become spaces, but a short line on its
-    own (a title, a caption) stays a paragraph of its own."""
+    """Split text into paragraphs. Blank lines separate paragraphs; a single
+    line break joins lines of wrapped prose but separates short lines that
+    stand alone (a title, a caption, a credit)."""
     out = []
     for block in _PARAGRAPH_BREAK.split(normalize_text(text)):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if not lines:
-            continue
-        if all(len(line.split()) <= _BOILERPLATE_MAX_WORDS for line in lines):
-            out.extend(lines)  # a stack of short lines: titles, credits, widgets
-        else:
-            out.append(" ".join(lines))
-    return out
+        for line in lines:
+            if out and out[-1] is not None and _continues(out[-1], line):
+                out[-1] = f"{out[-1]} {line}"
+            else:
+                out.append(line)
+        out.append(None)  # a blank line: nothing joins across it
+    return [p for p in out if p is not None]
 
 
 def comparison_key(line: str) -> str:

@@ -381,7 +381,7 @@ def _colon_intro(art, q_start: int, resolver: SpeakerResolver):
     """'And from Chairwoman X:' before a quote paragraph -> a mention of X."""
     doc = art.doc
     p_start, _ = art.paragraph_of(q_start)
-    head = art.text[p_start:q_start].strip()
+    head = art.text[p_start:q_start].strip().rstrip(OPEN_MARKS + STRAIGHT).strip()
     if head.endswith(":"):
         intro = _token_span(doc, p_start, q_start)
     else:

@@ -1,0 +1,43 @@
+# News pipeline: `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+MODEL_WHEEL := $(wildcard models/en_news_sm-*.whl)
+BLIS_WHEEL  := vendor/wheels/blis-1.3.4-cp311-cp311-linux_x86_64.whl
+DATA   ?= ../shared/data
+
+.DEFAULT_GOAL := help
+.PHONY: help install test demo enrich eval model clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv with pinned dependencies, the bundled model and this package
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt setup.py $(MODEL_WHEEL)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	@# The PyPI blis wheels fall back to slow generic kernels on Zen 3/4 CPUs;
+	@# ours is the same 1.3.4 source with vendor/blis-zen-family.patch applied.
+	@if $(PY) -c 'import sys, platform; sys.exit(not (sys.version_info[:2] == (3, 11) and platform.machine() == "x86_64" and sys.platform == "linux"))'; then \
+	  $(PIP) install -q --disable-pip-version-check --no-deps --force-reinstall $(BLIS_WHEEL); fi
+	$(PIP) install -q --disable-pip-version-check --no-deps $(MODEL_WHEEL)
+	$(PIP) install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+test: install ## run the test suite (real model, no mocks)
+	$(PY) -m pytest -q tests
+
+demo: install ## enrich the sample articles and print the records
+	$(PY) -m pipeline enrich samples/*.txt samples/*.jsonl | $(PY) -m json.tool --json-lines --no-ensure-ascii
+
+eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
+	$(PY) -m evaluation --data $(DATA)
+
+model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about an hour on 2 cores)
+	DATA=$(DATA) training/build_model.sh
+	$(PIP) install -q --no-deps --force-reinstall models/en_news_sm-*.whl
+
+clean: ## remove the virtualenv and build files
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,58 @@
+"""The seed article must come out right (the golden check)."""
+import pytest
+
+SEED_ENTITIES = [
+    ("John Kerry", "PERSON"), ("Brett McGurk", "PERSON"), ("Khalid al-Obeidi", "PERSON"),
+    ("Francois Hollande", "PERSON"), ("Mosul", "GPE"), ("Raqqa", "GPE"), ("Baghdad", "GPE"),
+    ("Iraq", "GPE"), ("Syria", "GPE"), ("Interpol", "ORG"), ("Reuters", "ORG"),
+]
+# (start of the quoted text, acceptable speakers, speaker_mention or None)
+SEED_QUOTES = [
+    ("Even as it is loses ground", {"John Kerry"}, None),
+    ("We talked about the importance", {"John Kerry"}, "Kerry"),
+    ("only a matter of time.", {"John Kerry", "Kerry and other officials"}, None),
+    ("is now in sight.", {"Brett McGurk"}, None),
+    ("Progress in military performance", {"Khalid al-Obeidi"}, "Obeidi"),
+    ("stark example", {"Khalid al-Obeidi"}, "he"),
+    ("This morning at the defense council", {"Francois Hollande"}, None),
+    ("They will be there next month,", {"Francois Hollande"}, "he"),
+]
+
+
+def test_seed_headline_and_body(seed_record):
+    assert seed_record["headline"] == "Anti-ISIL front to step up fight in Iraq, Syria"
+    assert seed_record["body"].startswith("The U.S.-led international coalition")
+    assert "AP photo" not in seed_record["body"]
+
+
+@pytest.mark.parametrize("name, label", SEED_ENTITIES)
+def test_seed_entities(seed_record, name, label):
+    assert (name, label) in {(e["name"], e["label"]) for e in seed_record["entities"]}
+
+
+def test_seed_short_mentions_resolve(seed_record):
+    kerry = next(e for e in seed_record["entities"] if e["name"] == "John Kerry")
+    assert "Kerry" in kerry["aliases"] and kerry["mentions"] >= 4
+
+
+def test_seed_quotes(seed_record):
+    quoted = [q for q in seed_record["quotes"] if q["type"] in ("direct", "partial")]
+    assert len(quoted) == len(SEED_QUOTES), [q["text"][:30] for q in quoted]
+    for quote, (start, speakers, mention) in zip(quoted, SEED_QUOTES):
+        assert quote["text"].startswith(start)
+        assert quote["speaker"] in speakers, quote
+        if mention:
+            assert quote["speaker_mention"] == mention
+    assert quoted[0]["cue"] == "was quoted as saying"
+    assert [q["type"] for q in quoted].count("partial") == 3
+
+
+def test_seed_reported_speech(seed_record):
+    indirect = {q["speaker"] for q in seed_record["quotes"] if q["type"] == "indirect"}
+    assert {"John Kerry", "Francois Hollande"} <= indirect
+
+
+def test_offsets_point_into_body(seed_record):
+    body = seed_record["body"]
+    for item in seed_record["quotes"] + seed_record["entity_mentions"]:
+        assert body[item["start"] : item["end"]] == item["text"]

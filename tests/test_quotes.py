@@ -1,0 +1,120 @@
+"""Quote extraction on the real model: a table of the cases users expect."""
+import pytest
+
+from pipeline.entities import resolver_for
+from pipeline.quotes import extract_quotes, quoted_spans
+
+
+def quotes_of(nlp, text):
+    doc = nlp(text)
+    return extract_quotes(doc, resolver_for(doc))
+
+
+def marked(quotes):
+    return [q for q in quotes if q.type != "indirect"]
+
+
+# (text, [(quote text, speaker, speaker_mention or None to skip the check)])
+CASES = [
+    pytest.param(
+        "Senator Jane Burton spoke in Ohio on Monday.\n\n“We will win this race,” she said.",
+        [("We will win this race,", "Jane Burton", "she")],
+        id="pronoun-resolves-to-person",
+    ),
+    pytest.param(
+        "Mayor Tom Burton said, “The bridge will reopen in May.”",
+        [("The bridge will reopen in May.", "Tom Burton", None)],
+        id="speaker-before-quote",
+    ),
+    pytest.param(
+        "“The budget is balanced,” insists Burton. “Nobody has shown otherwise.”",
+        [("The budget is balanced,", "Burton", "Burton"), ("Nobody has shown otherwise.", "Burton", "Burton")],
+        id="same-speaker-continues",
+    ),
+    pytest.param(
+        "“Taxes in this state are simply too high,” said Heather C. Briccetti, president of the Business Council.",
+        [("Taxes in this state are simply too high,", "Heather C. Briccetti", "Heather C. Briccetti")],
+        id="full-name-with-apposition",
+    ),
+    pytest.param(
+        "“Bring out the balloons and the cake,” the clown said.",
+        [("Bring out the balloons and the cake,", "the clown", "the clown")],
+        id="description-not-name",
+    ),
+    pytest.param(
+        "Governor Ann Lee said: “The first part of the statement runs here and goes on.\n\n"
+        "“The second part continues the statement and ends it.”",
+        [("The first part of the statement runs here and goes on.\n\n“The second part continues the statement "
+          "and ends it.", "Ann Lee", None)],
+        id="quote-over-two-paragraphs",
+    ),
+    pytest.param(
+        "And from Chairwoman Maria Lopez:\n\n“We are proud of this community and of all its work.”",
+        [("We are proud of this community and of all its work.", "Maria Lopez", None)],
+        id="colon-introduced",
+    ),
+    pytest.param(
+        "“We will keep every road in the county open all winter long.” -Commissioner Dana Ruiz",
+        [("We will keep every road in the county open all winter long.", "Dana Ruiz", None)],
+        id="sign-off",
+    ),
+    pytest.param("She read “War and Peace” last summer in Maine.", [], id="book-title"),
+    pytest.param("The so-called “reform” failed in the Senate again.", [], id="scare-quote"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_quote_cases(nlp, text, expected):
+    got = [(q.text, q.speaker, q.speaker_mention) for q in marked(quotes_of(nlp, text))]
+    assert len(got) == len(expected), got
+    for (text_, speaker, mention), (exp_text, exp_speaker, exp_mention) in zip(got, expected):
+        assert text_ == exp_text
+        assert speaker == exp_speaker
+        if exp_mention is not None:
+            assert mention == exp_mention
+
+
+def test_speaker_never_leaks_across_paragraphs(nlp):
+    text = "Ms. Smith said the vote was close.\n\n“This has been the best year we have ever had for the company.”"
+    (quote,) = marked(quotes_of(nlp, text))
+    assert quote.speaker is None
+
+
+@pytest.mark.parametrize(
+    "text, speaker, cue, content_start",
+    [
+        ("The finance minister said that the economy would grow by two percent next year.",
+         "The finance minister", "said", "that the economy"),
+        ("The plant will close in March, according to a company spokesman.",
+         "a company spokesman", "according to", "The plant will close"),
+    ],
+)
+def test_reported_speech(nlp, text, speaker, cue, content_start):
+    (quote,) = [q for q in quotes_of(nlp, text) if q.type == "indirect"]
+    assert (quote.speaker, quote.cue) == (speaker, cue)
+    assert quote.text.startswith(content_start)
+    assert text[quote.start : quote.end] == quote.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["“This never closes, said the spokesman.", "Odd \" marks “ all ” over \" the “ place", "”Closing first“", "“", '"'],
+)
+def test_unbalanced_marks_never_raise(nlp, text):
+    for quote in quotes_of(nlp, text):
+        assert text[quote.start : quote.end] == quote.text
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        ("a “b” c", ["b"]),
+        ('a "b c" d "e"', ["b c", "e"]),
+        ("“one\n\n“two”", ["one\n\n“two"]),
+        ("“open only\n\nnext paragraph", ["open only"]),
+        ("“x “y”", ["x ", "y"]),
+        ("it's 5' 10\"", []),
+    ],
+)
+def test_quoted_spans(text, spans):
+    assert [text[s:e] for s, e in quoted_spans(text)] == spans

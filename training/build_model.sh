@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Rebuild the bundled en_news_sm model from scratch (`make model`).
+# Steps: teacher virtualenv -> gather unlabeled text from ../shared/data ->
+# teacher labels -> DocBin -> spacy train (fixed seed) -> attribute ruler and
+# lemmatizer -> wheel in models/. Work files go to $WORK (default build/model);
+# no data is written into the repository except the final wheel.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+data=${DATA:-$root/../shared/data}
+work=${WORK:-$root/build/model}
+version=${MODEL_VERSION:-0.1.0}
+py=$root/.venv/bin/python
+if [ ! -d "$data" ]; then
+  echo "make model: $data is missing; the training text lives in ../shared/data." >&2
+  exit 2
+fi
+mkdir -p "$work"
+if [ ! -x "$work/teacher/bin/python" ]; then
+  python3 -m venv "$work/teacher"
+  "$work/teacher/bin/pip" install -q -r "$here/teacher-requirements.txt"
+fi
+"$root/.venv/bin/pip" install -q -r "$here/requirements.txt" -c "$root/constraints.txt"
+python3 "$here/collect_text.py" "$data" "$work/text" 2
+for shard in train-0 train-1 heldout; do
+  "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$work/text/$shard.jsonl" "$work/labels-$shard.jsonl" &
+done
+wait
+"$py" "$here/make_docbin.py" "$work/train.spacy" "$work/labels-train-0.jsonl" "$work/labels-train-1.jsonl"
+awk 'NR%5==0' "$work/labels-heldout.jsonl" > "$work/labels-dev.jsonl"
+"$py" "$here/make_docbin.py" "$work/dev.spacy" "$work/labels-dev.jsonl"
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config.cfg" --output "$work/trained" \
+  --paths.train "$work/train.spacy" --paths.dev "$work/dev.spacy" ${TRAIN_OVERRIDES:-}
+"$py" "$here/assemble.py" "$work/trained/model-best" "$work/labels-train-0.jsonl" "$work/assembled" "$version"
+rm -rf "$work/package" && mkdir -p "$work/package"
+"$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force
+rm -f "$root"/models/en_news_sm-*.whl
+cp "$work"/package/en_news_sm-"$version"/dist/en_news_sm-"$version"-py3-none-any.whl "$root/models/"
+ls -la "$root/models"
