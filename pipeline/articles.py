@@ -81,6 +81,15 @@ def from_envelope(envelope: object, fallback_id: str) -> RawArticle:
     """A JSON envelope (already parsed) -> RawArticle; `fallback_id` when it has no id."""
     if not isinstance(envelope, dict):
         raise ArticleError(f"JSON value is a {type(envelope).__name__}, not an object", "validate")
+    try:
+        return _validated(envelope, fallback_id)
+    except ArticleError as exc:
+        if isinstance(envelope.get("id"), (str, int)):
+            exc.args = (f"article {envelope['id']}: {exc}",)
+        raise
+
+
+def _validated(envelope: dict, fallback_id: str) -> RawArticle:
     text = _first(envelope, _TEXT_KEYS)
     if text is None:
         raise ArticleError("JSON envelope has no text (expected one of: text, body, content)", "validate")
