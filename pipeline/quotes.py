@@ -12,8 +12,10 @@ How it works, in order:
    an unclosed mark closes at the end of its paragraph);
 2. each quoted span looks for a cue verb in its own sentence(s), in a short
    sentence right after it, or in a sentence ending with a colon right before
-   it; failing that a sign-off ("-Commissioner X") or a name introduced with a
-   colon; failing that an earlier quote of the same paragraph;
+   it; failing that a sign-off ("-Commissioner X") or a name introduced
+   with a colon. A quote with no cue of its own, or sharing the cue of the
+   quote before it in the paragraph ("A," he said. "B."), continues that
+   utterance: one Quote whose text joins the pieces with a space;
 3. the speaker is the cue's subject (climbing "was quoted as saying" and
    "went on to say" to the verb that has it), cut at appositions;
 4. pronouns resolve to the person last quoted or named before the cue;
@@ -39,8 +41,15 @@ SPEECH_VERBS = frozenset(
     reiterate report retort reveal scoff shout stress testify urge vow whisper yell recount
     lament muse plead demand charge assure inform caution posit opine""".split()
 )
-# Verbs that attribute a view without quoting it: reported speech only.
-BELIEF_VERBS = frozenset("believe think feel fear hope expect worry estimate show find indicate".split())
+# Verbs that attribute a view or finding without quoting it: reported speech only.
+BELIEF_VERBS = frozenset(
+    """believe think feel fear hope expect worry estimate show find indicate learn understand rule
+    recommend propose accuse criticize blame hint imply signal suspect doubt recognize realize
+    speculate wonder question forecast project determine know suppose assume figure reckon
+    acknowledge predict conclude calculate discover""".split()
+)
+# Verbs whose reported content is an infinitive: "vowed to fight on".
+COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge".split())
 
 OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
@@ -69,6 +78,11 @@ class Quote:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def extend(self, other: "Quote") -> None:
+        """Take in the next piece of the same utterance ("A," he said. "B.")."""
+        self.text = f"{self.text} {other.text}"
+        self.end = other.end
 
 
 # --------------------------------------------------------------------------
@@ -157,12 +171,12 @@ def _forms(verbs) -> dict:
     return table
 
 
-_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS)
+_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS)
 
 
 def _lemma(token) -> str:
     lemma = token.lemma_.lower() if token.lemma_ else ""
-    if lemma in SPEECH_VERBS or lemma in BELIEF_VERBS:
+    if lemma in _VERB_FORMS.values():
         return lemma
     return _VERB_FORMS.get(token.lower_, lemma or token.lower_)
 
@@ -452,9 +466,15 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
     quote_ranges = [(t.start, t.end) for _, _, t in spans]
     quotes: list[Quote] = []
     cue_tokens = set()
-    last_in_paragraph = {}  # paragraph start -> (speaker, mention, cue) of its last attributed quote
+    previous = None  # (paragraph start, cue index, Quote) of the last quote kept
+    cue_of = {}  # cue token index -> first quote it introduces
     for s, e, tokens in spans:
         cue = _find_cue(art, tokens, quote_ranges)
+        p_start, _ = art.paragraph_of(s)
+        if previous and previous[0] == p_start and (cue is None or cue.i == previous[1]):
+            # the same utterance goes on after its cue, or with no cue of its own
+            previous[2].extend(Quote(art.text[s:e], s, e, previous[2].type))
+            continue
         mention, cue_text, speaker, is_person = None, None, None, False
         if cue is not None:
             subject = _speaker_token(cue)
@@ -466,52 +486,44 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
             mention = _sign_off(art, e) or _colon_intro(art, s, resolver)
         if mention is not None:
             speaker, is_person = resolver.resolve(mention, mention.start_char)
-        p_start, _ = art.paragraph_of(s)
         if speaker is None and cue is None:
-            inherited = last_in_paragraph.get(p_start)
-            if inherited is None:
-                text = art.text[s:e]
-                if len(text.split()) < 6 or _looks_like_title(text):
-                    continue  # a title or scare quote, not something said
-            else:
-                speaker, mention_text, cue_text = inherited
-                quotes.append(
-                    Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text)
-                )
-                continue
+            text = art.text[s:e]
+            if len(text.split()) < 6 or _looks_like_title(text):
+                continue  # a title or scare quote, not something said
         elif _looks_like_title(art.text[s:e]) and len(art.text[s:e].split()) <= 4 and cue is None:
             continue
         mention_text = mention.text if mention is not None else None
         resolver.note(s, speaker, is_person)
-        if speaker is not None:
-            last_in_paragraph[p_start] = (speaker, mention_text, cue_text)
-        quotes.append(Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text))
-    quotes.extend(_reported_speech(art, resolver, quote_ranges, cue_tokens))
+        quote = Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text)
+        quotes.append(quote)
+        if cue is not None:
+            cue_of.setdefault(cue.i, quote)
+        previous = (p_start, cue.i if cue is not None else None, quote)
+    partial_cues = {i for i, q in cue_of.items() if q.type == "partial"}
+    quotes.extend(_reported_speech(art, resolver, quote_ranges, cue_tokens, partial_cues))
     quotes.sort(key=lambda q: q.start)
     return quotes
 
 
-def _reported_speech(art, resolver, quote_ranges, used_cues):
-    """'X said (that) ...' with no quotation marks in the reported clause."""
+def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
+    """'X said (that) ...': the reported clause, whether it holds no quoted
+    words or only partial quotes ("... is “only a matter of time.”")."""
     doc = art.doc
     found = []
     for token in doc:
-        if token.i in used_cues or _in_any(token.i, quote_ranges):
+        if (token.i in used_cues and token.i not in partial_cues) or _in_any(token.i, quote_ranges):
             continue
         according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
         if according:
             content = _according_content(token)
-        elif is_cue(token, SPEECH_VERBS | BELIEF_VERBS):
-            content = next((c for c in token.children if c.dep_ == "ccomp"), None)
-            if content is None:
-                continue
-            content = doc[content.left_edge.i : content.right_edge.i + 1]
+        elif is_cue(token, _REPORTING):
+            content = _reported_clause(token)
         else:
             continue
         if content is None or len(content) < 3:
             continue
-        if any(_in_any(t.i, quote_ranges) for t in content):
-            continue  # quoted words inside: already a partial quote
+        if any(_in_any(t.i, quote_ranges) for t in content) and token.i not in partial_cues:
+            continue  # a direct quote's own clause, not reported speech
         subject = _speaker_token(token)
         if subject is None or subject.i in range(content.start, content.end):
             continue
@@ -528,6 +540,48 @@ def _reported_speech(art, resolver, quote_ranges, used_cues):
             Quote(text, start, start + len(text), "indirect", speaker, mention.text, _cue_phrase(token).text)
         )
     return found
+
+
+_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS
+
+
+def _reported_clause(cue):
+    """The clause a reporting verb introduces, or None:
+    "said (that) CLAUSE" (ccomp), "vowed to ACT" (xcomp of a commissive verb),
+    "CLAUSE, he said." (the cue hangs on the clause as parataxis)."""
+    for child in cue.children:
+        if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and _lemma(cue) in COMMISSIVE_VERBS):
+            return _clause_span(child, exclude=cue)
+    if cue.dep_ == "parataxis" and cue.head.i < cue.i:
+        return _clause_span(cue.head, exclude=cue)
+    return None
+
+
+def _clause_span(head, exclude):
+    """The words of the clause under `head`: its subtree without the cue's
+    own words, as the contiguous run around `head`, trimmed of punctuation.
+    Whitespace tokens (paragraph breaks) and the cue end the run."""
+    doc = head.doc
+    skip = {t.i for t in exclude.subtree if not head.is_ancestor(t) and t.i != head.i}
+    inside = {t.i for t in head.subtree} - skip
+    start = end = head.i
+    while start - 1 in inside and not doc[start - 1].is_space:
+        start -= 1
+    while end + 1 in inside and not doc[end + 1].is_space:
+        end += 1
+    while start < end and (doc[start].is_punct and doc[start].text not in OPEN_MARKS + STRAIGHT):
+        start += 1
+    while end > start and doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT:
+        end -= 1
+    span = doc[start : end + 1]
+    # keep a quotation inside the clause whole: take in its closing mark
+    text = span.text
+    if text.count("“") > text.count("”"):
+        for k in range(end + 1, min(end + 4, len(doc))):
+            if doc[k].text == "”":
+                span = doc[start : k + 1]
+                break
+    return span
 
 
 def _according_content(according):

@@ -7,6 +7,7 @@ the token-level annotation the student learns from (words, spaces, tags, POS,
 lemmas, absolute heads, dependency labels, sentence starts, entity spans).
 
 Usage: python teacher_label.py IN.jsonl OUT.jsonl
+Also used by `make eval` to run the teacher on evaluation text.
 """
 import json
 import sys
@@ -26,6 +27,7 @@ def analyse(doc):
         "deps": [t.dep_ for t in doc],
         "sent_starts": [bool(t.is_sent_start) for t in doc],
         "ents": [[e.start, e.end, e.label_] for e in doc.ents],
+        "ent_chars": [[e.start_char, e.end_char, e.label_] for e in doc.ents],
     }
 
 
