@@ -48,6 +48,9 @@ _BOILERPLATE_LINES = [
     r"(?:continue|keep) reading\b.{0,40}",
     r"(?:advertisement|advertising|sponsored content|related(?: articles| stories)?:?)",
     r"sign up for (?:our|the)\b.{0,80}newsletter.{0,40}",
+    r"(?:terms of (?:use|service)|privacy policy|cookie policy|all rights reserved)\b.{0,60}",
+    # breadcrumbs: "BHG.com / Videos / Holiday / How to ..."
+    r"[^/»>|]{0,40}(?:\s+[/»>|]\s+[^/»>|]{0,60}){2,}",
     r"(?:facebook|twitter|linkedin|whatsapp|reddit|email)(?:\s*[|/,]?\s*"
     r"(?:facebook|twitter|linkedin|whatsapp|reddit|email|print))*",
 ]
@@ -118,9 +121,21 @@ def comparison_key(line: str) -> str:
     return _KEY_DROP.sub("", line.casefold())
 
 
+# Calls to like, follow or share anywhere in a short paragraph mark a widget.
+_SOCIAL_CALL = re.compile(
+    r"\b(?:like us|follow us|like on facebook|share on (?:facebook|twitter)|share this with|"
+    r"by clicking the share|subscribe to our)\b",
+    re.IGNORECASE,
+)
+_SOCIAL_MAX_WORDS = 30
+
+
 def is_boilerplate(paragraph: str) -> bool:
     """True for a caption, photo credit, byline, share widget or read-more link."""
-    if len(paragraph.split()) > _BOILERPLATE_MAX_WORDS:
+    words = len(paragraph.split())
+    if words <= _SOCIAL_MAX_WORDS and _SOCIAL_CALL.search(paragraph):
+        return True
+    if words > _BOILERPLATE_MAX_WORDS:
         return False
     return bool(_BOILERPLATE.match(paragraph))
 
@@ -130,24 +145,61 @@ def strip_inline_credits(paragraph: str) -> str:
     return _INLINE_CREDIT.sub("", paragraph).strip()
 
 
+# Page titles carry the site or section: "Title | Site", "Site » Title".
+_TITLE_PARTS = re.compile(r"\s+[|»·]\s+|\s+[-–—]\s+(?=[^-–—]{0,40}$)")
+# Title repeats are looked for among the first few paragraphs only: a
+# scraped page puts them above the story, sometimes after a byline.
+_TITLE_WINDOW = 4
+_MIN_PREFIX_KEY = 20
+
+
+def envelope_headline(title: str) -> str:
+    """A page or envelope title -> the headline: the longest part when the
+    title joins the headline with a site or section name; "" when the title
+    is only a section label ("| What's Cooking")."""
+    title = " ".join(normalize_text(title).split())
+    if title[:1] in "|»·":
+        return ""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    return max(parts, key=len) if parts else ""
+
+
+def repeats_title(paragraph: str, key: str) -> bool:
+    """Is this paragraph the headline again (case, spacing and punctuation
+    aside, or one cut short where the other goes on)?"""
+    para_key = comparison_key(paragraph)
+    if not para_key or not key:
+        return False
+    if para_key == key:
+        return True
+    shorter, longer = sorted((para_key, key), key=len)
+    return len(shorter) >= _MIN_PREFIX_KEY and longer.startswith(shorter) and len(longer) <= 1.5 * len(shorter)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A sentence of the story, not a byline, breadcrumb or widget."""
+    return len(paragraph.split()) >= _WRAPPED_LINE_WORDS and paragraph.rstrip().endswith(tuple(".!?\"”’"))
+
+
 def clean_article(text: str, title: str | None = None) -> CleanArticle:
     """Normalise an article.
 
-    `title`: the headline when the envelope gives one; otherwise the first
-    non-empty line of `text` is the headline. Lines repeating the headline at
-    the top of the body, and boilerplate anywhere, are dropped.
+    `title`: the headline when the envelope gives one; otherwise (or when it
+    is only a site or section name) the first non-empty line of `text` is the
+    headline. Lines repeating the headline near the top of the body, and
+    boilerplate anywhere, are dropped.
     """
     paras = paragraphs(text)
-    if title is not None and title.strip():
-        headline = " ".join(normalize_text(title).split())
-    else:
+    headline = envelope_headline(title) if title else ""
+    if not headline:
         headline = paras.pop(0) if paras else ""
     key = comparison_key(headline)
     body = []
-    for para in paras:
-        # Title repeats and credits sit above the first body paragraph.
-        if not body and (comparison_key(para) == key or is_boilerplate(para)):
+    story_started = False
+    for index, para in enumerate(paras):
+        if index < _TITLE_WINDOW and not story_started and repeats_title(para, key):
             continue
+        story_started = story_started or _is_prose(para)
         if is_boilerplate(para):
             continue
         para = strip_inline_credits(para)

@@ -55,7 +55,6 @@ OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
 STRAIGHT = '"'
 PRONOUNS = frozenset("he she him her".split())
-GROUP_PRONOUNS = frozenset("they we i you it".split())
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
 _SIGN_OFF = re.compile(r"^[\s,.]*[-–—]+\s*([A-Z][^\n]{1,80}?)\s*\.?\s*$")
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -525,19 +524,18 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
         if any(_in_any(t.i, quote_ranges) for t in content) and token.i not in partial_cues:
             continue  # a direct quote's own clause, not reported speech
         subject = _speaker_token(token)
-        if subject is None or subject.i in range(content.start, content.end):
+        if subject is not None and subject.i in range(content.start, content.end):
             continue
-        mention = _mention_span(subject)
-        if mention.text.lower() in GROUP_PRONOUNS and mention.text.lower() not in ("they", "we"):
-            continue  # "it says", "I think": not a source
-        speaker, is_person = resolver.resolve(mention, mention.start_char)
+        mention = _mention_span(subject) if subject is not None else None
+        speaker, is_person = resolver.resolve(mention, token.idx)
         start, end = content.start_char, content.end_char
         text = _TRAILING_PUNCT.sub("", art.text[start:end])
         if not text:
             continue
         resolver.note(start, speaker, is_person)
         found.append(
-            Quote(text, start, start + len(text), "indirect", speaker, mention.text, _cue_phrase(token).text)
+            Quote(text, start, start + len(text), "indirect", speaker,
+                  mention.text if mention is not None else None, _cue_phrase(token).text)
         )
     return found
 

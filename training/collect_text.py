@@ -10,7 +10,7 @@ used only for agreement scores:
   paragraphs; one article in ten (chosen by a hash of its path, so the split is
   stable) is held out whole.
 
-Usage: python collect_text.py DATA_DIR OUT_DIR [SHARDS]
+Usage: python collect_text.py DATA_DIR OUT_DIR [SHARDS] [--whole]
 """
 import csv
 import hashlib
@@ -46,19 +46,32 @@ def article_files(data):
                 yield os.path.join("newspaper3k", "text", row["text_file"])
 
 
-def main(data, out_dir, shards=2):
+def _grouped(sentences, per_paragraph=4, per_doc=3):
+    """Consecutive sentences -> documents of a few paragraphs."""
+    paras = [" ".join(sentences[i : i + per_paragraph]) for i in range(0, len(sentences), per_paragraph)]
+    return ["\n\n".join(paras[i : i + per_doc]) for i in range(0, len(paras), per_doc)]
+
+
+def main(data, out_dir, shards=2, whole=False):
+    """whole=False: one paragraph or sentence per document (stage 1).
+    whole=True: whole articles with their paragraph breaks, and GMB
+    sentences grouped into paragraphs (stage 2: the model learns what a
+    paragraph break looks like, as the pipeline feeds it whole bodies)."""
     os.makedirs(out_dir, exist_ok=True)
     train, heldout = [], []
     with open(os.path.join(data, "corpus", "gmb_sentences.txt"), encoding="utf-8") as f:
         gmb = [line.strip() for line in f]
     gmb_heldout = gmb[GMB_TRAIN_LINES:]
     seen = set(gmb_heldout)
-    train += [s for s in gmb[:GMB_TRAIN_LINES] if s and s not in seen]
-    heldout += [s for s in gmb_heldout if s]
+    gmb_train = [s for s in gmb[:GMB_TRAIN_LINES] if s and s not in seen]
+    gmb_heldout = [s for s in gmb_heldout if s]
+    train += _grouped(gmb_train) if whole else gmb_train
+    heldout += _grouped(gmb_heldout) if whole else gmb_heldout
     for rel in article_files(data):
         with open(os.path.join(data, rel), encoding="utf-8") as f:
             paras = list(paragraphs(f.read()))
-        (heldout if held_out(rel) else train).extend(paras)
+        docs = ["\n\n".join(paras)] if whole else paras
+        (heldout if held_out(rel) else train).extend(docs)
     for i in range(shards):
         with open(os.path.join(out_dir, f"train-{i}.jsonl"), "w", encoding="utf-8") as f:
             for text in train[i::shards]:
@@ -71,4 +84,5 @@ def main(data, out_dir, shards=2):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 2)
+    args = [a for a in sys.argv[1:] if a != "--whole"]
+    main(args[0], args[1], int(args[2]) if len(args) > 2 else 2, whole="--whole" in sys.argv)

@@ -13,16 +13,21 @@ from spacy.tokens import Doc, DocBin, Span
 
 
 def rebuild(vocab, ann):
-    """One teacher annotation dict -> a spaCy 3 Doc carrying all of it."""
+    """One teacher annotation dict -> a spaCy 3 Doc carrying all of it.
+
+    Whitespace tokens (paragraph breaks) keep the teacher's attachment to
+    the previous token, labelled punct, and have no tag: the tagger learns
+    nothing from them and the parser learns to leave them out of clauses."""
+    space = [not w.strip() for w in ann["words"]]
     doc = Doc(
         vocab,
         words=ann["words"],
         spaces=ann["spaces"],
-        tags=ann["tags"],
-        pos=[p if p else "X" for p in ann["pos"]],
+        tags=["" if sp else t for t, sp in zip(ann["tags"], space)],  # "" = missing
+        pos=["SPACE" if sp else (p or "X") for p, sp in zip(ann["pos"], space)],
         lemmas=ann["lemmas"],
         heads=ann["heads"],
-        deps=[d if d else "dep" for d in ann["deps"]],
+        deps=["punct" if sp else (d or "dep") for d, sp in zip(ann["deps"], space)],
         sent_starts=ann["sent_starts"],
     )
     doc.ents = [Span(doc, s, e, label=label) for s, e, label in ann["ents"]]
