@@ -199,9 +199,9 @@ def clean_article(text: str, title: str | None = None) -> CleanArticle:
     for index, para in enumerate(paras):
         if index < _TITLE_WINDOW and not story_started and repeats_title(para, key):
             continue
-        story_started = story_started or _is_prose(para)
         if is_boilerplate(para):
             continue
+        story_started = story_started or _is_prose(para)
         para = strip_inline_credits(para)
         if para:
             body.append(para)
