@@ -55,7 +55,7 @@ def heldout_texts(data: str, work: str, limit: int):
     import collect_text  # noqa: E402  (training script, stdlib only)
 
     out = os.path.join(work, "text")
-    collect_text.main(data, out, shards=1, whole=True)
+    collect_text.main(data, out, shards=1, whole=True, quiet=True)
     with open(os.path.join(out, "heldout.jsonl"), encoding="utf-8") as f:
         texts = [json.loads(line) for line in f]
     return texts[:limit]

@@ -9,7 +9,9 @@ content's words and half of its own words are shared (word sets, case
 folded); each gold content is matched at most once. A matched speaker is
 right when the predicted speaker or speaker_mention shares a content word
 with the gold Source (for a gold Source with no content word, such as "he",
-the mention must equal it).
+the mention must equal it). For "all attributions", a partial quote inside
+a reported clause of the same cue counts once, with the clause (see
+`attributions`).
 """
 from __future__ import annotations
 
@@ -118,6 +120,23 @@ def score(pairs):
     }
 
 
+def attributions(quotes: list[dict]) -> list[dict]:
+    """Our quotes as attributions: a partial quote lying inside a reported
+    clause with the same cue and speaker is the same attribution seen at two
+    granularities (the verbatim words and the clause), so it is scored once,
+    as the clause."""
+    clauses = [q for q in quotes if q["type"] == "indirect"]
+    out = []
+    for q in quotes:
+        if q["type"] == "partial" and any(
+            c["start"] <= q["start"] and q["end"] <= c["end"] + 2 and c["cue"] == q["cue"] and c["speaker"] == q["speaker"]
+            for c in clauses
+        ):
+            continue
+        out.append(q)
+    return out
+
+
 def evaluate(enricher, data_dir: str) -> dict:
     """-> {"direct": scores, "all": scores} over the dev articles."""
     from pipeline.articles import RawArticle
@@ -131,5 +150,5 @@ def evaluate(enricher, data_dir: str) -> dict:
             by_type[q["type"]] += 1
         gold_direct = [g for g in golds if g["content"].lstrip().startswith(QUOTE_MARKS)]
         direct_pairs.append(([q for q in quotes if q["type"] == "direct"], gold_direct))
-        all_pairs.append((quotes, golds))
+        all_pairs.append((attributions(quotes), golds))
     return {"direct": score(direct_pairs), "all": score(all_pairs), "predicted_types": dict(by_type)}

@@ -39,14 +39,23 @@ SPEECH_VERBS = frozenset(
     complain concede conclude confirm contend continue counter deny describe emphasize emphasise
     exclaim joke maintain mention observe post predict proclaim promise quote recall remark
     reiterate report retort reveal scoff shout stress testify urge vow whisper yell recount
-    lament muse plead demand charge assure inform caution posit opine""".split()
+    lament muse plead demand charge assure inform caution posit opine point clarify highlight
+    underscore reassure remind repeat restate summarize confess disclose divulge relay convey notify
+    advise instruct request beg implore advocate reason hypothesize theorize guess bet insinuate
+    quip tease taunt rail rant thunder pronounce aver decry denounce condemn rebut refute counsel
+    text email message blog broadcast explain call""".split()
 )
 # Verbs that attribute a view or finding without quoting it: reported speech only.
 BELIEF_VERBS = frozenset(
     """believe think feel fear hope expect worry estimate show find indicate learn understand rule
     recommend propose accuse criticize blame hint imply signal suspect doubt recognize realize
     speculate wonder question forecast project determine know suppose assume figure reckon
-    acknowledge predict conclude calculate discover""".split()
+    acknowledge predict conclude calculate discover see view consider hear gather notice sense
+    want contend surmise envision imagine anticipate""".split()
+)
+# Verbs whose direct object is what was said: "announced a new plan".
+OBJECT_CONTENT_VERBS = frozenset(
+    "announce deny confirm predict reveal admit claim report propose reject dispute criticize praise".split()
 )
 # Verbs whose reported content is an infinitive: "vowed to fight on".
 COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge".split())
@@ -170,7 +179,7 @@ def _forms(verbs) -> dict:
     return table
 
 
-_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS)
+_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS)
 
 
 def _lemma(token) -> str:
@@ -540,7 +549,7 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
     return found
 
 
-_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS
+_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS
 
 
 def _reported_clause(cue):
@@ -552,7 +561,27 @@ def _reported_clause(cue):
             return _clause_span(child, exclude=cue)
     if cue.dep_ == "parataxis" and cue.head.i < cue.i:
         return _clause_span(cue.head, exclude=cue)
-    return None
+    for child in cue.children:
+        if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and child.pos_ != "PRON":
+            return _clause_span(child, exclude=cue)
+    return _after_colon(cue)
+
+
+def _after_colon(cue):
+    """'X said: CONTENT' with no quotation marks: the rest of the paragraph."""
+    doc = cue.doc
+    k = cue.i + 1
+    while k < len(doc) and k <= cue.i + 4 and doc[k].text != ":" and not doc[k].is_space:
+        k += 1
+    if k >= len(doc) or doc[k].text != ":":
+        return None
+    start = k + 1
+    end = start
+    while end < len(doc) and not doc[end].is_space:
+        end += 1
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in CLOSE_MARKS + STRAIGHT:
+        end -= 1
+    return doc[start:end] if end - start >= 3 else None
 
 
 def _clause_span(head, exclude):

@@ -52,7 +52,7 @@ def _grouped(sentences, per_paragraph=4, per_doc=3):
     return ["\n\n".join(paras[i : i + per_doc]) for i in range(0, len(paras), per_doc)]
 
 
-def main(data, out_dir, shards=2, whole=False):
+def main(data, out_dir, shards=2, whole=False, quiet=False):
     """whole=False: one paragraph or sentence per document (stage 1).
     whole=True: whole articles with their paragraph breaks, and GMB
     sentences grouped into paragraphs (stage 2: the model learns what a
@@ -80,7 +80,8 @@ def main(data, out_dir, shards=2, whole=False):
         for text in heldout:
             f.write(json.dumps(text, ensure_ascii=False) + "\n")
     words = sum(len(t.split()) for t in train)
-    print(f"train: {len(train)} docs, ~{words} words; held out: {len(heldout)} docs")
+    if not quiet:
+        print(f"train: {len(train)} docs, ~{words} words; held out: {len(heldout)} docs")
 
 
 if __name__ == "__main__":

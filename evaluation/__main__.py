@@ -1,0 +1,86 @@
+"""`make eval`: score the model, headline clean-up and quotes on ../shared/data.
+
+Prints one table: agreement with the teacher on held-out text, CoNLL-2003
+dev NER and speed for both models in this run, PolNeAR dev quotes and
+speakers, newspaper3k headline clean-up and the seed golden check.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def row(name, value, target="", ok=None):
+    mark = "" if ok is None else ("ok" if ok else "BELOW")
+    print(f"  {name:<44} {value:<26} {target:<22} {mark}")
+
+
+def prf(s):
+    return f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--spacy-model", default="en_news_sm")
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "eval"))
+    ap.add_argument("--heldout-docs", type=int, default=400, help="held-out documents for agreement and speed")
+    ap.add_argument("--skip-model", action="store_true", help="skip teacher agreement, CoNLL and speed")
+    args = ap.parse_args(argv)
+    if not os.path.isdir(args.data):
+        print(f"make eval: no evaluation data at {args.data}.\n"
+              "The evaluations read ../shared/data (PolNeAR, CoNLL-2003, GMB, BBC, newspaper3k); "
+              "nothing was measured. Pass DATA=/path/to/data.")
+        return 2
+    sys.path.insert(0, ROOT)
+    from evaluation import headlines, polnear
+    from pipeline.enrich import Enricher
+    from pipeline.nlp import load_model
+
+    started = time.time()
+    nlp = load_model(args.spacy_model)
+    print(f"Evaluating {args.spacy_model} ({nlp.meta.get('name')} {nlp.meta.get('version')}) on {args.data}\n")
+    print(f"  {'measure':<44} {'ours':<26} {'target / teacher':<22}")
+    print("  " + "-" * 98)
+    if not args.skip_model:
+        from evaluation import model
+
+        m = model.evaluate(nlp, args.spacy_model, args.data, args.work, args.heldout_docs)
+        a = m["agreement"]
+        row(f"teacher agreement: tag accuracy ({m['heldout_docs']} docs)", f"{a['tag']:.4f}", ">= 0.98", a["tag"] >= 0.98)
+        row("teacher agreement: UAS", f"{a['uas']:.4f}", ">= 0.93", a["uas"] >= 0.93)
+        row("teacher agreement: entity F", f"{a['ents_f']:.4f}", ">= 0.92", a["ents_f"] >= 0.92)
+        cs, ct = m["conll_student"], m["conll_teacher"]
+        row("CoNLL-03 dev entity F1 (PER/LOC/ORG)", prf(cs), f"teacher F1 {ct['f1']:.3f}", cs["f1"] >= ct["f1"])
+        ss, st = m["speed_student"], m["speed_teacher"]
+        ratio = ss["words_per_second"] / st["words_per_second"]
+        row("speed, words/s (1 thread, all components)", f"{ss['words_per_second']} ({ratio:.2f} x)",
+            f"teacher {st['words_per_second']}, >= 0.8 x", ratio >= 0.8)
+    q = polnear.evaluate(Enricher(nlp), args.data)
+    d, al = q["direct"], q["all"]
+    row(f"PolNeAR dev direct quotes ({d['gold']} gold)", prf(d), "F1 >= 0.85", d["f1"] >= 0.85)
+    row("PolNeAR dev direct quotes: speaker accuracy", f"{d['speaker_accuracy']:.3f}", ">= 0.88",
+        d["speaker_accuracy"] >= 0.88)
+    row(f"PolNeAR dev all attributions ({al['gold']} gold)", prf(al), "F1 >= 0.60", al["f1"] >= 0.60)
+    row("PolNeAR dev all attributions: speaker accuracy", f"{al['speaker_accuracy']:.3f}", "")
+    h = headlines.evaluate(args.data)
+    row("newspaper3k: repeated headline removed", f"{h['flagged_fixed']}/{h['flagged']}", "all",
+        h["flagged_fixed"] == h["flagged"])
+    row("newspaper3k: other texts keep every paragraph", f"{h['unflagged_kept']}/{h['unflagged']}", "all",
+        h["unflagged_kept"] == h["unflagged"])
+    env = {**os.environ, "NEWS_TEST_MODEL": args.spacy_model}
+    seed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           os.path.join(ROOT, "tests", "test_enrich.py")], capture_output=True, text=True, env=env, cwd=ROOT)
+    summary = (seed.stdout.strip().splitlines() or ["no output"])[-1]
+    row("seed article golden check", summary, "all pass", seed.returncode == 0)
+    print(f"\n  ({time.time() - started:.0f} s; matching rules: evaluation/polnear.py and evaluation/model.py)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
