@@ -53,6 +53,8 @@ BELIEF_VERBS = frozenset(
     acknowledge predict conclude calculate discover see view consider hear gather notice sense
     want contend surmise envision imagine anticipate""".split()
 )
+# Adverbs that attribute their clause to an unnamed source.
+HEARSAY_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly".split())
 # Verbs whose direct object is what was said: "announced a new plan".
 OBJECT_CONTENT_VERBS = frozenset(
     "announce deny confirm predict reveal admit claim report propose reject dispute criticize praise".split()
@@ -191,6 +193,8 @@ def _lemma(token) -> str:
 
 def is_cue(token, verbs=SPEECH_VERBS) -> bool:
     """A verb of saying (or believing, with `verbs`) used as a verb."""
+    if token.lower_ == "called" and token.i >= 2 and token.doc[token.i - 2].lower_ == "so":
+        return False  # "so-called" marks a scare quote, not speech
     return _lemma(token) in verbs and (token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"))
 
 
@@ -522,17 +526,23 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
         if (token.i in used_cues and token.i not in partial_cues) or _in_any(token.i, quote_ranges):
             continue
         according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+        hearsay = False
         if according:
             content = _according_content(token)
+        elif token.lower_ in HEARSAY_ADVERBS and token.dep_ == "advmod":
+            content = _clause_span(token.head, exclude=token)
+            hearsay = True
         elif is_cue(token, _REPORTING):
             content = _reported_clause(token)
+            if content is None and token.i in partial_cues:
+                content = _right_complement(token)
         else:
             continue
         if content is None or len(content) < 3:
             continue
         if any(_in_any(t.i, quote_ranges) for t in content) and token.i not in partial_cues:
             continue  # a direct quote's own clause, not reported speech
-        subject = _speaker_token(token)
+        subject = None if hearsay else _speaker_token(token)
         if subject is not None and subject.i in range(content.start, content.end):
             continue
         mention = _mention_span(subject) if subject is not None else None
@@ -565,6 +575,20 @@ def _reported_clause(cue):
         if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and child.pos_ != "PRON":
             return _clause_span(child, exclude=cue)
     return _after_colon(cue)
+
+
+def _right_complement(cue):
+    """What follows a cue in its own phrase ("called the plan “a disaster”"):
+    its complements to the right, as one run."""
+    doc = cue.doc
+    right = [c for c in cue.rights if c.dep_ not in ("punct", "cc", "conj", "advcl", "prep", "npadvmod")]
+    if not right:
+        return None
+    start = right[0].left_edge.i
+    end = max(c.right_edge.i for c in right)
+    while end > start and doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT:
+        end -= 1
+    return doc[start : end + 1]
 
 
 def _after_colon(cue):

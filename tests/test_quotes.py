@@ -28,7 +28,8 @@ CASES = [
     ),
     pytest.param(
         "“The budget is balanced,” insists Burton. “Nobody has shown otherwise.”",
-        [("The budget is balanced,", "Burton", "Burton"), ("Nobody has shown otherwise.", "Burton", "Burton")],
+        # one utterance in two pieces: the speaker carries over to the second
+        [("The budget is balanced, Nobody has shown otherwise.", "Burton", "Burton")],
         id="same-speaker-continues",
     ),
     pytest.param(
@@ -72,6 +73,14 @@ def test_quote_cases(nlp, text, expected):
         assert speaker == exp_speaker
         if exp_mention is not None:
             assert mention == exp_mention
+
+
+def test_interrupted_quote_is_one_utterance(nlp):
+    text = "“We have done the work,” Governor Ann Lee said on Tuesday, “and the results are in.”"
+    (quote,) = marked(quotes_of(nlp, text))
+    assert quote.text == "We have done the work, and the results are in."
+    assert (quote.speaker, quote.cue) == ("Ann Lee", "said")
+    assert text[quote.start : quote.start + 10] == "We have do" and text[quote.end - 3 : quote.end] == "in."
 
 
 def test_speaker_never_leaks_across_paragraphs(nlp):
