@@ -68,7 +68,7 @@ STRAIGHT = '"'
 PRONOUNS = frozenset("he she him her".split())
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
 _SIGN_OFF = re.compile(r"^[\s,.]*[-–—]+\s*([A-Z][^\n]{1,80}?)\s*\.?\s*$")
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_SUBJECTS = ("nsubj", "nsubjpass")  # a clausal subject is never a speaker
 # Dependencies we climb from a cue to the verb that carries the subject:
 # "was quoted as saying" (pcomp, prep), "went on to say" (xcomp), "and said" (conj).
 _CLIMB = ("xcomp", "advcl", "pcomp", "prep", "conj", "acl")
@@ -326,7 +326,10 @@ class SpeakerResolver:
                 if full:
                     return full, True
         others = [e for e in mention.ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
-        if others and len(others[0]) >= len(mention) - 1:
+        named = [t for t in mention if t.dep_ not in ("det", "poss") and not t.is_punct]
+        if others and len(others[0]) >= len(named):
+            # the mention is the organisation's name ("the Pentagon"), not a
+            # description that contains one ("Nigerian officials")
             return clean_name(others[0].text, others[0].label_), False
         return words, False
 
@@ -364,7 +367,9 @@ def _find_cue(art, q_tokens, quote_ranges, allow_prev_colon=True):
     right after it, or a sentence ending in a colon right before it."""
     doc = art.doc
     first, last = q_tokens[0], q_tokens[-1]
-    p_start, p_end = art.paragraph_of(first.idx)
+    # a quote may run over paragraphs: its cue can be in any of them
+    p_start, _ = art.paragraph_of(first.idx)
+    _, p_end = art.paragraph_of(last.idx)
     sents = {first.sent.start: first.sent, last.sent.start: last.sent}
     after = doc[last.sent.end] if last.sent.end < len(doc) else None
     if after is not None and after.idx < p_end:
@@ -398,6 +403,12 @@ def _speaker_token(cue):
         to = cue.doc[cue.i + 1]
         for child in to.children:
             if child.dep_ == "pobj":
+                # "according to figures released by the ministry": the ministry
+                for acl in child.children:
+                    for agent in (c for c in acl.children if c.dep_ == "agent"):
+                        for who in agent.children:
+                            if who.dep_ == "pobj":
+                                return who
                 return child
         return None
     return _subject_of(cue)
@@ -545,6 +556,8 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
         subject = None if hearsay else _speaker_token(token)
         if subject is not None and subject.i in range(content.start, content.end):
             continue
+        if subject is None and not hearsay and not according and content.start < token.i:
+            continue  # "CLAUSE, ... agreed" with nobody agreeing: a misparse
         mention = _mention_span(subject) if subject is not None else None
         speaker, is_person = resolver.resolve(mention, token.idx)
         start, end = content.start_char, content.end_char
@@ -622,7 +635,7 @@ def _clause_span(head, exclude):
         end += 1
     while start < end and (doc[start].is_punct and doc[start].text not in OPEN_MARKS + STRAIGHT):
         start += 1
-    while end > start and doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT:
+    while end > start and (doc[end].dep_ == "cc" or (doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT)):
         end -= 1
     span = doc[start : end + 1]
     # keep a quotation inside the clause whole: take in its closing mark
