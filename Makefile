@@ -30,7 +30,7 @@ test: install ## run the test suite (real model, no mocks)
 	$(PY) -m pytest -q tests
 
 demo: install ## enrich the sample articles and print the records
-	$(PY) -m pipeline enrich samples/*.txt samples/*.jsonl | $(PY) -m json.tool --json-lines --no-ensure-ascii
+	$(PY) -m pipeline enrich tests/fixtures/seed_article.txt samples/*.txt samples/*.jsonl | $(PY) -m json.tool --json-lines --no-ensure-ascii
 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)
