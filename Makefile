@@ -8,7 +8,7 @@ BLIS_WHEEL  := vendor/wheels/blis-1.3.4-cp311-cp311-linux_x86_64.whl
 DATA   ?= ../shared/data
 
 .DEFAULT_GOAL := help
-.PHONY: help install test demo enrich eval model clean
+.PHONY: help install test demo eval model clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'

@@ -321,7 +321,7 @@ class SpeakerResolver:
         if people:
             return canonical(people[0], self.entities), True
         for token in reversed(mention):
-            if token.tag_ == "NNP" or token.pos_ == "PROPN":
+            if token.tag_.startswith("NNP"):
                 full = self.entities.knows_surname(token.text)
                 if full:
                     return full, True
@@ -537,7 +537,7 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
         if (token.i in used_cues and token.i not in partial_cues) or _in_any(token.i, quote_ranges):
             continue
         according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
-        hearsay = False
+        hearsay = nominal = False
         if according:
             content = _according_content(token)
         elif token.lower_ in HEARSAY_ADVERBS and token.dep_ == "advmod":
@@ -547,13 +547,20 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
             content = _reported_clause(token)
             if content is None and token.i in partial_cues:
                 content = _right_complement(token)
+        elif _lemma(token) in NOMINAL_CUES and token.tag_ in ("NN", "NNS"):
+            clause = next((c for c in token.children if c.dep_ in ("acl", "ccomp", "relcl")
+                           and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+            if clause is None:
+                continue
+            content = _clause_span(clause, exclude=token)
+            nominal = True
         else:
             continue
         if content is None or len(content) < 3:
             continue
         if any(_in_any(t.i, quote_ranges) for t in content) and token.i not in partial_cues:
             continue  # a direct quote's own clause, not reported speech
-        subject = None if hearsay else _speaker_token(token)
+        subject = None if hearsay else (_owner(token) if nominal else _speaker_token(token))
         if subject is not None and subject.i in range(content.start, content.end):
             continue
         if subject is None and not hearsay and not according and content.start < token.i:
@@ -585,9 +592,30 @@ def _reported_clause(cue):
     if cue.dep_ == "parataxis" and cue.head.i < cue.i:
         return _clause_span(cue.head, exclude=cue)
     for child in cue.children:
-        if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and child.pos_ != "PRON":
+        if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and not child.tag_.startswith("PRP"):
             return _clause_span(child, exclude=cue)
     return _after_colon(cue)
+
+
+# Nouns that carry what someone said or holds: "his claim that ...".
+NOMINAL_CUES = frozenset(
+    """claim statement report argument assertion belief view warning promise pledge suggestion
+    allegation accusation announcement assessment prediction estimate finding conclusion
+    comment remark message testimony insistence contention admission""".split()
+)
+
+
+def _owner(noun):
+    """Whose claim: the possessive ("his claim") or the agent ("a claim by X")."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+            for who in child.children:
+                if who.dep_ == "pobj" and (who.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or who.tag_.startswith("NNP")):
+                    return who
+    return None
 
 
 def _right_complement(cue):

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Rebuild the bundled en_news_sm model from scratch (`make model`).
 # Steps: teacher virtualenv -> gather unlabeled text from ../shared/data ->
-# teacher labels -> DocBin -> spacy train (fixed seed) -> attribute ruler and
-# lemmatizer -> wheel in models/. Work files go to $WORK (default build/model);
+# teacher labels -> DocBin -> spacy train in two stages (fixed seed; stage 2
+# on whole multi-paragraph documents) -> lookup lemmatizer -> wheel in models/. Work files go to $WORK (default build/model);
 # no data is written into the repository except the final wheel.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,9 +29,22 @@ wait
 "$py" "$here/make_docbin.py" "$work/train.spacy" "$work/labels-train-0.jsonl" "$work/labels-train-1.jsonl"
 awk 'NR%5==0' "$work/labels-heldout.jsonl" > "$work/labels-dev.jsonl"
 "$py" "$here/make_docbin.py" "$work/dev.spacy" "$work/labels-dev.jsonl"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config.cfg" --output "$work/trained" \
-  --paths.train "$work/train.spacy" --paths.dev "$work/dev.spacy" ${TRAIN_OVERRIDES:-}
-"$py" "$here/assemble.py" "$work/trained/model-best" "$work/labels-train-0.jsonl" "$work/assembled" "$version"
+# Stage 1: one paragraph (or GMB sentence) per document.
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config.cfg" --output "$work/stage1" \
+  --paths.train "$work/train.spacy" --paths.dev "$work/dev.spacy"
+# Stage 2: the same text as whole documents with paragraph breaks, which is
+# what the pipeline feeds the model; continues from stage 1's weights.
+python3 "$here/collect_text.py" "$data" "$work/text2" 2 --whole
+for shard in train-0 train-1 heldout; do
+  "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$work/text2/$shard.jsonl" "$work/labels2-$shard.jsonl" &
+done
+wait
+"$py" "$here/make_docbin.py" "$work/train2.spacy" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl"
+awk 'NR%2==0' "$work/labels2-heldout.jsonl" > "$work/labels2-dev.jsonl"
+"$py" "$here/make_docbin.py" "$work/dev2.spacy" "$work/labels2-dev.jsonl"
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage2.cfg" --output "$work/stage2" \
+  --paths.stage1 "$work/stage1/model-best" --paths.train "$work/train2.spacy" --paths.dev "$work/dev2.spacy"
+"$py" "$here/assemble.py" "$work/stage2/model-best" "$work/assembled" "$version"
 rm -rf "$work/package" && mkdir -p "$work/package"
 "$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force
 rm -f "$root"/models/en_news_sm-*.whl
