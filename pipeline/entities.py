@@ -94,6 +94,29 @@ def canonical(ent, resolver: EntityResolver) -> str:
     return resolver.person(name) if ent.label_ == "PERSON" else name
 
 
+_PLACE_PREPOSITIONS = frozenset("in near from to at outside inside around across".split())
+
+
+def entity_label(ent) -> str:
+    """The entity's label, with one correction: news writes places as
+    "City, Country" ("in Mosul, Iraq and Raqqa, Syria"); a one-word name the
+    model took for a person or organisation, followed by a comma and a
+    country or city, after a place preposition or another place, is a place."""
+    doc = ent.doc
+    if ent.label_ not in ("PERSON", "ORG") or len(ent) != 1 or ent.end + 1 >= len(doc):
+        return ent.label_
+    if doc[ent.end].text != "," or doc[ent.end + 1].ent_type_ != "GPE" or doc[ent.end + 1].ent_iob_ != "B":
+        return ent.label_
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if before is None:
+        return ent.label_
+    if before.lower_ in _PLACE_PREPOSITIONS:
+        return "GPE"
+    if before.lower_ in ("and", "or", ",") and ent.start >= 2 and doc[ent.start - 2].ent_type_ == "GPE":
+        return "GPE"
+    return ent.label_
+
+
 def extract_entities(doc, resolver: EntityResolver | None = None):
     """Doc -> (mentions, distinct entities).
 
@@ -109,13 +132,12 @@ def extract_entities(doc, resolver: EntityResolver | None = None):
         text = ent.text.strip()
         if not text:
             continue
-        name = canonical(ent, resolver)
-        mentions.append(
-            {"text": text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char, "canonical": name}
-        )
-        if ent.label_ in NAME_LABELS and name:
-            by_name[name][ent.label_] += 1
-            aliases[name].add(clean_name(text, ent.label_))
+        label = entity_label(ent)
+        name = canonical(ent, resolver) if label == ent.label_ else clean_name(ent.text, label)
+        mentions.append({"text": text, "label": label, "start": ent.start_char, "end": ent.end_char, "canonical": name})
+        if label in NAME_LABELS and name:
+            by_name[name][label] += 1
+            aliases[name].add(clean_name(text, label))
     entities = []
     for name, labels in by_name.items():
         label, _ = labels.most_common(1)[0]
