@@ -4,6 +4,8 @@
 # teacher labels -> DocBin -> spacy train in two stages (fixed seed; stage 2
 # on whole multi-paragraph documents) -> lookup lemmatizer -> wheel in models/. Work files go to $WORK (default build/model);
 # no data is written into the repository except the final wheel.
+# TRAIN_ARGS passes extra flags to both `spacy train` runs (e.g. a smoke test:
+# TRAIN_ARGS="--training.max_steps 20").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -21,29 +23,28 @@ if [ ! -x "$work/teacher/bin/python" ]; then
   "$work/teacher/bin/pip" install -q -r "$here/teacher-requirements.txt"
 fi
 "$root/.venv/bin/pip" install -q -r "$here/requirements.txt" -c "$root/constraints.txt"
-python3 "$here/collect_text.py" "$data" "$work/text" 2
-for shard in train-0 train-1 heldout; do
-  "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$work/text/$shard.jsonl" "$work/labels-$shard.jsonl" &
-done
-wait
-"$py" "$here/make_docbin.py" "$work/train.spacy" "$work/labels-train-0.jsonl" "$work/labels-train-1.jsonl"
-awk 'NR%5==0' "$work/labels-heldout.jsonl" > "$work/labels-dev.jsonl"
-"$py" "$here/make_docbin.py" "$work/dev.spacy" "$work/labels-dev.jsonl"
+# Teacher labels for a folder of collected text, as DocBins.
+#   label TEXT_DIR NAME DEV_EVERY -> $work/NAME-train.spacy, $work/NAME-dev.spacy
+label() {
+  for shard in train-0 train-1 heldout; do
+    "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$1/$shard.jsonl" "$work/$2-$shard.jsonl" &
+  done
+  wait
+  "$py" "$here/make_docbin.py" "$work/$2-train.spacy" "$work/$2-train-0.jsonl" "$work/$2-train-1.jsonl"
+  awk "NR%$3==0" "$work/$2-heldout.jsonl" > "$work/$2-dev.jsonl"
+  "$py" "$here/make_docbin.py" "$work/$2-dev.spacy" "$work/$2-dev.jsonl"
+}
 # Stage 1: one paragraph (or GMB sentence) per document.
+python3 "$here/collect_text.py" "$data" "$work/text" 2
+label "$work/text" labels 5
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config.cfg" --output "$work/stage1" \
-  --paths.train "$work/train.spacy" --paths.dev "$work/dev.spacy"
+  --paths.train "$work/labels-train.spacy" --paths.dev "$work/labels-dev.spacy" ${TRAIN_ARGS:-}
 # Stage 2: the same text as whole documents with paragraph breaks, which is
 # what the pipeline feeds the model; continues from stage 1's weights.
 python3 "$here/collect_text.py" "$data" "$work/text2" 2 --whole
-for shard in train-0 train-1 heldout; do
-  "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$work/text2/$shard.jsonl" "$work/labels2-$shard.jsonl" &
-done
-wait
-"$py" "$here/make_docbin.py" "$work/train2.spacy" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl"
-awk 'NR%2==0' "$work/labels2-heldout.jsonl" > "$work/labels2-dev.jsonl"
-"$py" "$here/make_docbin.py" "$work/dev2.spacy" "$work/labels2-dev.jsonl"
+label "$work/text2" labels2 2
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage2.cfg" --output "$work/stage2" \
-  --paths.stage1 "$work/stage1/model-best" --paths.train "$work/train2.spacy" --paths.dev "$work/dev2.spacy"
+  --paths.stage1 "$work/stage1/model-best" --paths.train "$work/labels2-train.spacy" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
 "$py" "$here/assemble.py" "$work/stage2/model-best" "$work/assembled" "$version"
 rm -rf "$work/package" && mkdir -p "$work/package"
 "$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force
