@@ -147,6 +147,7 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
     try:
         text = decode_text(data, max_bytes=max(max_bytes, len(data)))
     except ArticleError as exc:
+        exc.args = (f"{name}: {exc}",)
         return [exc]
     stripped = text.strip()
     if stripped.startswith("{"):
@@ -155,6 +156,7 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
         except json.JSONDecodeError:
             pass  # not one object: try JSON lines below
         except ArticleError as exc:
+            exc.args = (f"{name}: {exc}",)
             return [exc]
         results = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -173,4 +175,5 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
     try:
         return [parse_message(data, name, max_bytes)]
     except ArticleError as exc:
+        exc.args = (f"{name}: {exc}",)
         return [exc]

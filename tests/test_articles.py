@@ -50,6 +50,12 @@ def test_parse_file_json_lines_keeps_going_past_bad_lines():
     assert isinstance(results[1], ArticleError) and "wire.jsonl:2" in str(results[1])
 
 
+@pytest.mark.parametrize("data", [b"", b"  \n", b"\xff\xfe", b'{"text": ""}'])
+def test_parse_file_errors_name_the_file(data):
+    (error,) = parse_file(data, "news/empty.txt")
+    assert isinstance(error, ArticleError) and str(error).startswith("news/empty.txt: ")
+
+
 def test_parse_file_plain_text_id_is_path():
     (article,) = parse_file(b"Title\n\nBody.", "news/today.txt")
     assert article.id == "news/today.txt" and article.title is None
