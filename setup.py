@@ -18,6 +18,7 @@ setup(
         "kafka-python==3.0.12",
         "fastavro==1.13.1",
         "datasketch==2.0.0",
+        "ftfy==6.3.1",
     ],
     entry_points={"console_scripts": ["news-pipeline=pipeline.__main__:main"]},
 )

@@ -6,16 +6,18 @@ repeated title lines, photo credits, captions, bylines, share widgets and
 read-more links taken out. Quotation marks are kept exactly as written, since
 quote extraction depends on them.
 
-Written here rather than taken from a library: trafilatura and newspaper work
-on HTML, while our input is text that an extractor already produced; what is
-left to do is line-level and news-specific.
+Encoding repair is ftfy's. The rest is written here rather than taken from a
+library: trafilatura and newspaper work on HTML, while our input is text that
+an extractor already produced; what is left to do is line-level and
+news-specific.
 """
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
+
+import ftfy
 
 _SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newlines
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -77,9 +79,10 @@ class CleanArticle:
 
 
 def normalize_text(text: str) -> str:
-    """Decode HTML entities, unify line ends and spaces; keep paragraph breaks."""
+    """Repair mojibake ("PeÃ±a" -> "Peña"), decode HTML entities, unify line
+    ends and spaces; keep paragraph breaks and quotation marks as written."""
+    text = ftfy.fix_text(text, uncurl_quotes=False, unescape_html=False, normalization="NFC")
     text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text)  # also turns no-break spaces into spaces

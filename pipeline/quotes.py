@@ -73,7 +73,7 @@ _SUBJECTS = ("nsubj", "nsubjpass")  # a clausal subject is never a speaker
 # "was quoted as saying" (pcomp, prep), "went on to say" (xcomp), "and said" (conj).
 _CLIMB = ("xcomp", "advcl", "pcomp", "prep", "conj", "acl")
 # Parts of a subject phrase that are not the speaker's name.
-_CUT_FROM_SPEAKER = ("appos", "relcl", "acl", "punct", "advcl", "parataxis")
+_CUT_FROM_SPEAKER = ("appos", "relcl", "acl", "punct", "advcl", "parataxis", "advmod", "preconj")
 
 
 @dataclass

@@ -19,6 +19,9 @@ BODY = "The coalition has decided to step up its fight."
         ("Title\n\n(Getty Images)\n\nImage copyright AFP\n\n" + BODY + "\n\nAdvertisement", "Title", BODY),
         # HTML entities decoded, whitespace folded, quotation marks kept as written
         ("Fish &amp; chips\n\n“Great  food,”\u00a0he said. &quot;Yes.&quot;", "Fish & chips", "“Great food,” he said. \"Yes.\""),
+        # mojibake repaired, curly quotes untouched
+        ("Pe\u00c3\u00b1a Nieto visits\n\n\u201cIt\u2019s time,\u201d Pe\u00c3\u00b1a Nieto said.",
+         "Pe\u00f1a Nieto visits", "\u201cIt\u2019s time,\u201d Pe\u00f1a Nieto said."),
         # a credit inside a paragraph goes, the paragraph stays
         (f"{TITLE}\n\nThe minister spoke (AP Photo/Jane Doe) in Baghdad.", TITLE, "The minister spoke in Baghdad."),
         # body text that merely starts like boilerplate stays
