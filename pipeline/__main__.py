@@ -50,6 +50,33 @@ def cmd_enrich(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_broker(args) -> int:
+    """Run the embedded broker until interrupted; print its address."""
+    import signal
+    import threading
+
+    from .broker import BrokerError, EmbeddedBroker
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        broker = EmbeddedBroker(args.port).start()
+    except BrokerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(broker.bootstrap, flush=True)
+    print(f"embedded Tansu broker on {broker.bootstrap} (in memory; Ctrl-C stops it)", file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(0.5):
+            if not broker.running:
+                print(f"error: the broker exited; log: {broker.log_path}", file=sys.stderr)
+                return 1
+    finally:
+        broker.stop()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("paths", nargs="*", metavar="PATH")
     add_article_args(enrich)
     enrich.set_defaults(func=cmd_enrich)
+    broker = commands.add_parser(
+        "broker",
+        help="run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1",
+        description="Start the embedded Tansu broker on 127.0.0.1, print its bootstrap address on "
+        "stdout and run until interrupted. Storage is in memory.",
+    )
+    broker.add_argument("--port", type=int, default=9092, help="TCP port on 127.0.0.1 (default: %(default)s)")
+    broker.set_defaults(func=cmd_broker)
     return parser
 
 

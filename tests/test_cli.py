@@ -38,3 +38,20 @@ def test_enrich_reads_stdin():
     (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert record["id"] == "<stdin>" and record["headline"].startswith("Anti-ISIL")
     assert result.returncode == 0
+
+
+def test_broker_command_prints_address_and_stops_on_sigterm():
+    import signal
+
+    from pipeline.broker import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "broker", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().decode().strip() == f"127.0.0.1:{port}"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
