@@ -1,0 +1,175 @@
+"""Kafka clients and message formats, in one place (kafka-python 3.x).
+
+- producers that acknowledge every send (acks=all, idempotent) and check
+  every future before reporting success;
+- the messages `feed` sends for files (one per article, raw bytes);
+- dead-letter headers: where a message came from and why it failed;
+- how `consume` shows a message (Avro records decoded, anything else as
+  text or base64 with its headers).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+from . import record
+
+# Dead-letter headers, after Kafka Connect's: original coordinates, the stage
+# that refused the message and the exception.
+DLQ_TOPIC = "dlq.topic"
+DLQ_PARTITION = "dlq.partition"
+DLQ_OFFSET = "dlq.offset"
+DLQ_STAGE = "dlq.stage"
+DLQ_EXCEPTION_CLASS = "dlq.exception.class"
+DLQ_EXCEPTION_MESSAGE = "dlq.exception.message"
+# Sink headers: which schema the value is written with.
+SCHEMA_NAME = "schema.name"
+SCHEMA_FINGERPRINT = "schema.fingerprint"
+_MAX_HEADER_TEXT = 4000
+
+
+def make_producer(bootstrap: str, **overrides):
+    """A producer that waits for all replicas and never duplicates on retry."""
+    from kafka import KafkaProducer
+
+    settings = dict(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    settings.update(overrides)
+    return KafkaProducer(**settings)
+
+
+def ensure_topics(bootstrap: str, topics, partitions: int = 3) -> list[str]:
+    """Create the topics that do not exist yet; returns the ones created."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="news-pipeline-admin")
+    try:
+        missing = [t for t in dict.fromkeys(topics) if t not in set(admin.list_topics())]
+        if missing:
+            admin.create_topics([NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing])
+        return missing
+    finally:
+        admin.close()
+
+
+def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
+    """Messages of every partition of `topic`, without a consumer group,
+    until `limit` messages or `idle_seconds` without a new one."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        deadline = time.monotonic() + max(idle_seconds, 5.0)
+        partitions = None
+        while not partitions and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if not partitions:
+                time.sleep(0.2)
+        if not partitions:
+            return
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)
+        seen, last = 0, time.monotonic()
+        while time.monotonic() - last < idle_seconds:
+            batches = consumer.poll(timeout_ms=200)
+            for batch in batches.values():
+                for message in batch:
+                    yield message
+                    seen += 1
+                    last = time.monotonic()
+                    if limit is not None and seen >= limit:
+                        return
+    finally:
+        consumer.close()
+
+
+def send_all(producer, topic: str, messages, timeout: float = 30.0) -> int:
+    """Send (key, value, headers) triples, flush, and check every future:
+    raises the first send error. Returns how many were sent."""
+    futures = [producer.send(topic, key=k, value=v, headers=h or []) for k, v, h in messages]
+    producer.flush(timeout)
+    for future in futures:
+        future.get(timeout=timeout)
+    return len(futures)
+
+
+def file_messages(path: str, data: bytes):
+    """The messages a file stands for, as (key, value) pairs.
+
+    JSON lines: one message per non-empty line, keyed by its "id" when it
+    has one. Anything else (plain text, one JSON envelope, bytes that are not
+    even UTF-8): one message, the file's bytes unchanged, keyed by the path.
+    Nothing is validated here: bad input goes on the wire as it is and the
+    pipeline's dead-letter topic is where it lands.
+    """
+    lines = [line for line in data.splitlines() if line.strip()]
+    if len(lines) > 1 and all(line.lstrip().startswith(b"{") for line in lines):
+        try:
+            parsed = [json.loads(line) for line in lines]
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            parsed = None
+        if parsed is not None and all(isinstance(p, dict) for p in parsed):
+            for number, (line, obj) in enumerate(zip(lines, parsed), start=1):
+                key = str(obj.get("id") or f"{path}:{number}")
+                yield key.encode(), line
+            return
+    yield path.encode(), data
+
+
+def paced(messages, rate: float | None):
+    """Yield messages no faster than `rate` per second (None: as fast as possible)."""
+    interval = 1.0 / rate if rate else 0.0
+    next_at = time.monotonic()
+    for message in messages:
+        if interval:
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            next_at = max(next_at, time.monotonic()) + interval
+        yield message
+
+
+def dead_letter_headers(original_headers, topic: str, partition: int, offset: int, stage: str, error: BaseException):
+    """Original headers plus where the message came from and why it failed."""
+    message = str(error).encode("utf-8", errors="replace")[:_MAX_HEADER_TEXT]
+    return list(original_headers or []) + [
+        (DLQ_TOPIC, topic.encode()),
+        (DLQ_PARTITION, str(partition).encode()),
+        (DLQ_OFFSET, str(offset).encode()),
+        (DLQ_STAGE, stage.encode()),
+        (DLQ_EXCEPTION_CLASS, type(error).__name__.encode()),
+        (DLQ_EXCEPTION_MESSAGE, message),
+    ]
+
+
+def sink_headers(name: str = "article"):
+    return [(SCHEMA_NAME, name.encode()), (SCHEMA_FINGERPRINT, record.schema_fingerprint(name).hex().encode())]
+
+
+def _text_or_base64(data: bytes | None):
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(data).decode()}
+
+
+def display(message) -> dict:
+    """A consumed message as a JSON-ready dict: Avro article records decoded
+    with the schema, any other value as text (or base64), headers as text."""
+    shown = {
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "timestamp": message.timestamp,
+        "key": _text_or_base64(message.key),
+        "headers": {k: _text_or_base64(v) for k, v in (message.headers or [])},
+    }
+    value = message.value or b""
+    if value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("article"):
+        shown["value"] = record.decode(value)
+    else:
+        shown["value"] = _text_or_base64(value)
+    return shown
