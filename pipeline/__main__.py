@@ -109,6 +109,18 @@ def cmd_consume(args) -> int:
     return 0
 
 
+def cmd_run(args, beam_args) -> int:
+    """Run the streaming job; our flags and Beam's both go to Beam's options."""
+    from .run import run
+
+    result = run(beam_args)
+    from .transforms import counters
+
+    for name, value in counters(result).items():
+        print(f"{name}: {value}", file=sys.stderr)
+    return 0
+
+
 def _kafka_args(parser) -> None:
     parser.add_argument("--bootstrap-servers", required=True, metavar="HOST:PORT[,...]")
     parser.add_argument("--topic", required=True)
@@ -159,11 +171,28 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("--idle-timeout", type=float, default=5.0,
                          help="stop when no message came for this many seconds (default: %(default)s)")
     consume.set_defaults(func=cmd_consume)
+    run = commands.add_parser(
+        "run",
+        help="run the streaming job (Kafka in, Avro records and dead letters out)",
+        description="Read raw articles from the input topic, write one Avro record per article to the "
+        "output topic and what cannot be processed to the dead-letter topic, then commit offsets. "
+        "Any other flag is passed to Apache Beam (e.g. --runner).",
+    )
+    from .flags import add_stream_args
+
+    add_stream_args(run)
+    add_article_args(run)
+    run.set_defaults(func=cmd_run)
     return parser
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if argv[:1] == ["run"]:
+        parser.parse_known_args(argv)  # --help and flag errors; the rest is Beam's
+        return cmd_run(None, argv[1:])
+    args = parser.parse_args(argv)
     return args.func(args)
 
 

@@ -25,3 +25,21 @@ def add_article_args(parser) -> None:
     parser.add_argument(
         "--nlp-batch-size", type=int, default=16, help="articles per spaCy nlp.pipe batch (default: %(default)s)"
     )
+
+
+def add_stream_args(parser) -> None:
+    """Flags of the streaming job (`run`): topics, start position, bounds."""
+    parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092", metavar="HOST:PORT[,...]",
+                        help="Kafka bootstrap servers (default: %(default)s)")
+    parser.add_argument("--input-topic", default="articles-raw", help="raw articles (default: %(default)s)")
+    parser.add_argument("--output-topic", default="articles", help="Avro article records (default: %(default)s)")
+    parser.add_argument("--dead-letter-topic", default="articles-dead-letter",
+                        help="messages that could not be processed, with the reason (default: %(default)s)")
+    parser.add_argument("--group-id", default="news-pipeline",
+                        help="consumer group under which offsets are committed (default: %(default)s)")
+    parser.add_argument("--start", choices=("earliest", "latest", "committed"), default="committed",
+                        help="where to start reading: committed falls back to earliest (default: %(default)s)")
+    parser.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
+                        help="bounded run: stop once no new record arrived for this long")
+    parser.add_argument("--max-records", type=int, default=None, metavar="N",
+                        help="bounded run: stop after N records from each partition")

@@ -52,6 +52,40 @@ def ensure_topics(bootstrap: str, topics, partitions: int = 3) -> list[str]:
         admin.close()
 
 
+def partitions_of(bootstrap: str, topic: str, timeout: float = 10.0) -> list[int]:
+    """Partition numbers of `topic`; raises if the topic does not exist."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions:
+                return sorted(partitions)
+            time.sleep(0.2)
+    finally:
+        consumer.close()
+    raise RuntimeError(f"topic {topic!r} not found on {bootstrap}")
+
+
+def seek_start(consumer, tp, start: str) -> None:
+    """Position an assigned partition: earliest, latest, or the group's
+    committed offset (earliest when the group has none)."""
+    if start == "earliest":
+        consumer.seek_to_beginning(tp)
+    elif start == "latest":
+        consumer.seek_to_end(tp)
+    elif start == "committed":
+        committed = consumer.committed(tp)
+        if committed is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+    else:
+        raise ValueError(f"start must be earliest, latest or committed, not {start!r}")
+
+
 def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
     """Messages of every partition of `topic`, without a consumer group,
     until `limit` messages or `idle_seconds` without a new one."""
