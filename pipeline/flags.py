@@ -43,3 +43,5 @@ def add_stream_args(parser) -> None:
                         help="bounded run: stop once no new record arrived for this long")
     parser.add_argument("--max-records", type=int, default=None, metavar="N",
                         help="bounded run: stop after N records from each partition")
+    parser.add_argument("--state-dir", default="state",
+                        help="where the embedded duplicate store keeps its file (default: %(default)s)")

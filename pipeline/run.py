@@ -12,7 +12,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from .kafka_io import ensure_topics
 from .options import NewsPipelineOptions
 from .transforms import (
-    DEAD_LETTER, CommitOffsets, DecodeArticles, EnrichArticles, ReadArticleMessages, WriteArticles, WriteDeadLetters,
+    DEAD_LETTER, DUPLICATES, CommitOffsets, DecodeArticles, DropDuplicates, EnrichArticles, ReadArticleMessages,
+    WriteArticles, WriteDeadLetters, acknowledge,
 )
 
 # Without --runner we run on Beam's FnApiRunner: it is what the DirectRunner
@@ -32,10 +33,13 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions) -> None:
     )
     decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes)
     enriched = decoded.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model)
-    written = enriched.records | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
+    unique = enriched.records | "DropDuplicates" >> DropDuplicates(opts.state_dir)
+    written = unique.unique | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
+    dropped = unique[DUPLICATES] | "AcknowledgeDuplicates" >> beam.Map(lambda dup: acknowledge(dup[0]))
     failures = (decoded[DEAD_LETTER], enriched[DEAD_LETTER]) | "AllFailures" >> beam.Flatten()
     dead = failures | "WriteDeadLetters" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
-    (written, dead) | "AllAcknowledged" >> beam.Flatten() | "CommitOffsets" >> CommitOffsets(bootstrap, opts.group_id)
+    acks = (written, dropped, dead) | "AllAcknowledged" >> beam.Flatten()
+    acks | "CommitOffsets" >> CommitOffsets(bootstrap, opts.group_id)
 
 
 def run(argv=None) -> beam.runners.runner.PipelineResult:

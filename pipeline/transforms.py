@@ -174,6 +174,59 @@ class EnrichArticles(beam.PTransform):
 
 
 # ----------------------------------------------------------------------------
+# Deduplicating
+
+DUPLICATES = "duplicates"
+
+
+def source_of(message: Message) -> str:
+    return f"{message.topic}/{message.partition}/{message.offset}"
+
+
+class _DropDuplicates(beam.DoFn):
+    def __init__(self, state_dir):
+        self.state_dir = state_dir
+        self.duplicates = Metrics.counter("pipeline", "duplicates")
+
+    def setup(self):
+        from .dedup import open_store
+
+        self.store = open_store(self.state_dir)
+
+    def process(self, item):
+        from .dedup import judge
+
+        message, rec = item
+        verdict = judge(self.store, rec["content_hash"], rec["id"], source_of(message))
+        if verdict.duplicate:
+            self.duplicates.inc()
+            yield beam.pvalue.TaggedOutput(DUPLICATES, (message, rec["id"], verdict.first_id))
+        else:
+            yield item
+
+    def teardown(self):
+        self.store.close()
+
+
+class DropDuplicates(beam.PTransform):
+    """(Message, record) -> the records whose content was not seen before
+    (a replay of the first copy counts as the first copy); exact duplicates to
+    the duplicates output as (Message, id, id of the first copy)."""
+
+    def __init__(self, state_dir):
+        super().__init__()
+        self.state_dir = state_dir
+
+    def expand(self, records):
+        return records | "Judge" >> beam.ParDo(_DropDuplicates(self.state_dir)).with_outputs(DUPLICATES, main="unique")
+
+
+def acknowledge(message: Message):
+    """A message fully handled without a write (a dropped duplicate)."""
+    return (message.topic, message.partition), message.offset
+
+
+# ----------------------------------------------------------------------------
 # Writing and committing
 
 
