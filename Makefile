@@ -29,8 +29,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt setup.
 test: install ## run the test suite (real model, no mocks)
 	$(PY) -m pytest -q tests
 
-demo: install ## enrich the sample articles and print the records
-	$(PY) -m pipeline enrich tests/fixtures/seed_article.txt samples/*.txt samples/*.jsonl | $(PY) -m json.tool --json-lines --no-ensure-ascii
+demo: install ## embedded broker, a wire of sample articles, the pipeline until idle, decoded records
+	$(PY) -m pipeline.demo
 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)

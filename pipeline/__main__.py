@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 from .articles import ArticleError, parse_file
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    logging.getLogger("kafka").setLevel(logging.ERROR)  # consumers without a group say so at WARNING
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if argv[:1] == ["run"]:
