@@ -14,7 +14,10 @@ from pathlib import Path
 import fastavro
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# schemas/ at the top of the repository; an installed package (a worker of a
+# distributed runner) carries a copy made by setup.py.
+_REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = _REPO_SCHEMAS if _REPO_SCHEMAS.is_dir() else Path(__file__).resolve().parent / "schemas"
 SINGLE_OBJECT_MARKER = b"\xc3\x01"
 
 
