@@ -27,6 +27,12 @@ def content_hash(headline: str, body: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _extract_error(exc: Exception) -> ArticleError:
+    error = ArticleError(f"extraction failed: {type(exc).__name__}: {exc}", "extract")
+    error.__cause__ = exc
+    return error
+
+
 class Enricher:
     """Turns raw articles into records with one spaCy pipeline."""
 
@@ -84,17 +90,36 @@ class Enricher:
                 prepared.append(self.prepare(raw))
             except ArticleError as exc:
                 prepared.append((raw, exc))
-        ready = [(raw, clean) for raw, clean in prepared if not isinstance(clean, ArticleError)]
-        docs = self.nlp.pipe((clean.body for _, clean in ready), batch_size=self.batch_size)
-        parsed = {id(clean): doc for (_, clean), doc in zip(ready, docs)}
+        ready = [clean for _, clean in prepared if not isinstance(clean, ArticleError)]
+        parsed = self._parse(ready)
         for raw, clean in prepared:
             if isinstance(clean, ArticleError):
                 yield raw, clean
                 continue
+            doc = parsed[id(clean)]
+            if isinstance(doc, Exception):
+                yield raw, _extract_error(doc)
+                continue
             try:
-                yield raw, self.build(raw, clean, parsed[id(clean)])
+                yield raw, self.build(raw, clean, doc)
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
-                yield raw, ArticleError(f"extraction failed: {type(exc).__name__}: {exc}", "extract")
+                yield raw, _extract_error(exc)
+
+    def _parse(self, cleans) -> dict:
+        """id(clean) -> Doc, or the exception parsing that article raised.
+        A batch that fails is parsed again article by article, so one bad
+        article fails alone."""
+        try:
+            docs = list(self.nlp.pipe((c.body for c in cleans), batch_size=self.batch_size))
+            return {id(c): doc for c, doc in zip(cleans, docs)}
+        except Exception:  # noqa: BLE001 - find the culprit below
+            parsed = {}
+            for clean in cleans:
+                try:
+                    parsed[id(clean)] = self.nlp(clean.body)
+                except Exception as exc:  # noqa: BLE001 - kept as this article's error
+                    parsed[id(clean)] = exc
+            return parsed
 
     def enrich(self, raw: RawArticle) -> dict:
         """One article -> record; raises ArticleError."""

@@ -58,3 +58,32 @@ def test_offsets_point_into_body(seed_record):
         covered = body[item["start"] : item["end"]]
         # an interrupted quote's pieces are joined; each piece is in the body
         assert covered == item["text"] or (covered.startswith(item["text"].split()[0]) and covered.endswith(item["text"][-3:]))
+
+
+def test_an_article_that_breaks_the_model_fails_alone(nlp):
+    """A real spaCy pipeline with one more component, which raises on a
+    marker word: only that article comes back as an extract error."""
+    import spacy
+    from spacy.language import Language
+
+    from pipeline.articles import ArticleError, RawArticle
+    from pipeline.enrich import Enricher
+
+    @Language.component("explode_on_marker")
+    def explode_on_marker(doc):
+        if "XYZZY" in doc.text:
+            raise RuntimeError("component failed")
+        return doc
+
+    broken = spacy.blank("en")
+    broken.add_pipe("sentencizer")
+    broken.add_pipe("explode_on_marker")
+    results = list(Enricher(broken).enrich_many([
+        RawArticle(id="ok-1", text="Title\n\nA calm day in the city."),
+        RawArticle(id="bad", text="Title\n\nXYZZY breaks the model."),
+        RawArticle(id="ok-2", text="Title\n\nAnother calm day."),
+    ]))
+    assert [raw.id for raw, _ in results] == ["ok-1", "bad", "ok-2"]
+    assert isinstance(results[1][1], ArticleError) and results[1][1].stage == "extract"
+    assert "RuntimeError: component failed" in str(results[1][1])
+    assert all(isinstance(r, dict) for _, r in (results[0], results[2]))
