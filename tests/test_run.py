@@ -85,3 +85,43 @@ def test_bounded_run(broker, state_dir):
     # copy - it is not a duplicate of itself - and still drops the copy
     counts = counters(job(broker, state_dir, "--start", "earliest"))
     assert (counts["written"], counts["duplicates"]) == (1, 1)
+
+
+def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    kafka_io.ensure_topics(broker.bootstrap, ["k9-raw"], partitions=3)
+    producer = kafka_io.make_producer(broker.bootstrap)
+    topics = ["harbour", "budget", "election", "flood", "school", "rail", "museum", "market", "storm", "court"]
+    wire = [(f"k{n}".encode(), f"Story {n} about the {topics[n % 10]}\n\nReport number {n}: the {topics[n % 10]} "
+             f"story number {n} went on for a while today, officials said.".encode(), None) for n in range(40)]
+    wire += [(b"bad-1", b"\xff\xfe", None), (b"bad-2", b'{"text": ""}', None)]
+    kafka_io.send_all(producer, "k9-raw", wire)
+    producer.close()
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    command = [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", broker.bootstrap,
+               "--input-topic", "k9-raw", "--output-topic", "k9-out", "--dead-letter-topic", "k9-dlq",
+               "--group-id", "k9", "--until-idle", "3", "--state-dir", str(tmp_path), "--spacy-model", model]
+
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    written_before_kill = []
+    while time.monotonic() < deadline and first.poll() is None:
+        written_before_kill = list(kafka_io.read_topic(broker.bootstrap, "k9-out", True, 0.5, None))
+        if len(written_before_kill) >= 5:
+            break
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert written_before_kill, "the first run wrote nothing before it was killed"
+    # everything the killed run got out, read after it died
+    in_flight = {m.key for topic in ("k9-out", "k9-dlq") for m in kafka_io.read_topic(broker.bootstrap, topic, True, 1.0, None)}
+
+    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    out = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-out", True, 2.0, None)]
+    dead = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-dlq", True, 2.0, None)]
+    assert set(out) | set(dead) == {key for key, _, _ in wire}  # nothing lost
+    repeated = {key for key in out if out.count(key) > 1} | {key for key in dead if dead.count(key) > 1}
+    assert repeated <= in_flight  # repeats only of what the killed run had written (uncommitted)
