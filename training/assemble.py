@@ -35,6 +35,8 @@ def main(trained, out, version):
             "sources": [{"name": "en_core_web_sm 2.2.5 (teacher)", "license": "MIT"}],
         }
     )
+    for key in list(nlp.config["paths"]):  # build-machine paths mean nothing to users
+        nlp.config["paths"][key] = None
     nlp.to_disk(out)
     print(f"{out}: {nlp.pipe_names}")
 
