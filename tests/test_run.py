@@ -6,6 +6,8 @@ from pathlib import Path
 
 import fastavro
 import pytest
+import spacy
+from spacy.language import Language
 
 from conftest import SEED
 from pipeline import kafka_io
@@ -125,3 +127,35 @@ def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
     assert set(out) | set(dead) == {key for key, _, _ in wire}  # nothing lost
     repeated = {key for key in out if out.count(key) > 1} | {key for key in dead if dead.count(key) > 1}
     assert repeated <= in_flight  # repeats only of what the killed run had written (uncommitted)
+
+
+@Language.component("fail_on_marker")
+def fail_on_marker(doc):
+    """A real pipeline component that breaks on one word, for the extract case."""
+    if "XYZZY" in doc.text:
+        raise RuntimeError("the model broke on this article")
+    return doc
+
+
+def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
+    nlp = spacy.load(os.environ.get("NEWS_TEST_MODEL", "en_news_sm"))
+    nlp.add_pipe("fail_on_marker", first=True)
+    model_dir = tmp_path / "model"
+    nlp.to_disk(model_dir)
+    kafka_io.ensure_topics(broker.bootstrap, ["x-raw"], partitions=1)
+    producer = kafka_io.make_producer(broker.bootstrap)
+    kafka_io.send_all(producer, "x-raw", [
+        (b"fine", b"Fine title\n\nThe council met on Monday, officials said.", None),
+        (b"poison", b"Poison title\n\nXYZZY is in this article.", [("trace", b"p-1")]),
+    ])
+    producer.close()
+    counts = counters(run([
+        "--bootstrap-servers", broker.bootstrap, "--input-topic", "x-raw", "--output-topic", "x-out",
+        "--dead-letter-topic", "x-dlq", "--group-id", "x", "--until-idle", "2", "--state-dir", str(tmp_path / "s"),
+        "--spacy-model", str(model_dir),
+    ]))
+    assert (counts["written"], counts["dead_lettered"]) == (1, 1)
+    (letter,) = list(kafka_io.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
+    headers = dict(letter.headers)
+    assert (letter.key, headers["trace"], headers[kafka_io.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
+    assert b"the model broke" in headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
