@@ -80,7 +80,7 @@ def read_conll(path: str):
 
     def flush():
         if tokens:
-            text, spans, offset, current = "", set(), 0, None
+            text, spans, current = "", set(), None
             for word, tag in tokens:
                 start = len(text) + (1 if text else 0)
                 text = f"{text} {word}" if text else word

@@ -414,7 +414,7 @@ def _speaker_token(cue):
     return _subject_of(cue)
 
 
-def _colon_intro(art, q_start: int, resolver: SpeakerResolver):
+def _colon_intro(art, q_start: int):
     """'And from Chairwoman X:' before a quote paragraph -> a mention of X."""
     doc = art.doc
     p_start, _ = art.paragraph_of(q_start)
@@ -506,7 +506,7 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
             cue_text = _cue_phrase(cue).text
             cue_tokens.add(cue.i)
         if mention is None:
-            mention = _sign_off(art, e) or _colon_intro(art, s, resolver)
+            mention = _sign_off(art, e) or _colon_intro(art, s)
         if mention is not None:
             speaker, is_person = resolver.resolve(mention, mention.start_char)
         if speaker is None and cue is None:

@@ -33,7 +33,7 @@ def main():
     with open(args.texts, encoding="utf-8") as f:
         texts = [json.loads(line) for _, line in zip(range(args.limit), f)]
     words = 0
-    for doc in nlp.pipe(texts[:200], disable=disable):  # warm-up
+    for _ in nlp.pipe(texts[:200], disable=disable):  # warm-up: first calls allocate
         pass
     best = None
     for _ in range(args.repeat):
