@@ -7,7 +7,7 @@ import logging
 import sys
 
 from .articles import ArticleError, parse_file
-from .flags import add_article_args
+from .flags import add_article_args, add_stream_args
 
 
 def _read_inputs(paths, max_bytes):
@@ -105,8 +105,12 @@ def cmd_consume(args) -> int:
     """Print the messages of a topic as JSON lines (Avro records decoded)."""
     from .kafka_io import display, read_topic
 
-    for message in read_topic(args.bootstrap_servers, args.topic, args.from_beginning, args.idle_timeout, args.max):
-        print(json.dumps(display(message), ensure_ascii=False), flush=True)
+    try:
+        for message in read_topic(args.bootstrap_servers, args.topic, args.from_beginning, args.idle_timeout, args.max):
+            print(json.dumps(display(message), ensure_ascii=False), flush=True)
+    except RuntimeError as exc:  # the topic does not exist
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -179,8 +183,6 @@ def build_parser() -> argparse.ArgumentParser:
         "output topic and what cannot be processed to the dead-letter topic, then commit offsets. "
         "Any other flag is passed to Apache Beam (e.g. --runner).",
     )
-    from .flags import add_stream_args
-
     add_stream_args(run)
     add_article_args(run)
     run.set_defaults(func=cmd_run)

@@ -137,6 +137,12 @@ def parse_message(data: bytes, fallback_id: str, max_bytes: int = DEFAULT_MAX_AR
     return RawArticle(id=fallback_id, text=text)
 
 
+def _named(exc: ArticleError, name: str) -> ArticleError:
+    """The same error, its message prefixed with where the input came from."""
+    exc.args = (f"{name}: {exc}",)
+    return exc
+
+
 def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES):
     """A file's contents -> a list of (RawArticle or ArticleError).
 
@@ -147,8 +153,7 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
     try:
         text = decode_text(data, max_bytes=max(max_bytes, len(data)))
     except ArticleError as exc:
-        exc.args = (f"{name}: {exc}",)
-        return [exc]
+        return [_named(exc, name)]
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
@@ -156,8 +161,7 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
         except json.JSONDecodeError:
             pass  # not one object: try JSON lines below
         except ArticleError as exc:
-            exc.args = (f"{name}: {exc}",)
-            return [exc]
+            return [_named(exc, name)]
         results = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -169,11 +173,9 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
             try:
                 results.append(parse_message(line.encode("utf-8"), line_id, max_bytes))
             except ArticleError as exc:
-                exc.args = (f"{line_id}: {exc}",)
-                results.append(exc)
+                results.append(_named(exc, line_id))
         return results
     try:
         return [parse_message(data, name, max_bytes)]
     except ArticleError as exc:
-        exc.args = (f"{name}: {exc}",)
-        return [exc]
+        return [_named(exc, name)]

@@ -88,20 +88,13 @@ def seek_start(consumer, tp, start: str) -> None:
 
 def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
     """Messages of every partition of `topic`, without a consumer group,
-    until `limit` messages or `idle_seconds` without a new one."""
+    until `limit` messages or `idle_seconds` without a new one. Raises if
+    the topic does not exist."""
     from kafka import KafkaConsumer, TopicPartition
 
+    assigned = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        deadline = time.monotonic() + max(idle_seconds, 5.0)
-        partitions = None
-        while not partitions and time.monotonic() < deadline:
-            partitions = consumer.partitions_for_topic(topic)
-            if not partitions:
-                time.sleep(0.2)
-        if not partitions:
-            return
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)
         seen, last = 0, time.monotonic()

@@ -301,13 +301,13 @@ class SpeakerResolver:
         self.speakers = []  # (char offset, name) of resolved person speakers
 
     def _last_person_before(self, offset: int):
-        last_speaker = next((n for o, n in reversed(self.speakers) if o < offset), None)
+        last_speaker = next(((o, n) for o, n in reversed(self.speakers) if o < offset), None)
         last_named = next(((o, n) for o, n in reversed(self.people) if o < offset), None)
         if last_speaker and last_named:
             # a person named after the last quote's speaker is more likely meant
-            speaker_at = next(o for o, n in reversed(self.speakers) if o < offset)
-            return last_named[1] if last_named[0] > speaker_at else last_speaker
-        return last_speaker or (last_named[1] if last_named else None)
+            return last_named[1] if last_named[0] > last_speaker[0] else last_speaker[1]
+        latest = last_speaker or last_named
+        return latest[1] if latest else None
 
     def resolve(self, mention, at: int):
         """A mention span -> (speaker name or description, is_person)."""
