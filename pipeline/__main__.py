@@ -118,10 +118,7 @@ def cmd_run(args, beam_args) -> int:
     """Run the streaming job; our flags and Beam's both go to Beam's options."""
     from .run import run
 
-    result = run(beam_args)
-    from .transforms import counters
-
-    for name, value in counters(result).items():
+    for name, value in sorted(run(beam_args).items()):
         print(f"{name}: {value}", file=sys.stderr)
     return 0
 

@@ -18,7 +18,6 @@ import tempfile
 from . import kafka_io
 from .broker import EmbeddedBroker
 from .run import run
-from .transforms import counters
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = os.path.join(ROOT, "tests", "fixtures", "seed_article.txt")
@@ -52,7 +51,7 @@ def main() -> int:
         kafka_io.send_all(producer, "articles-raw", messages)
         producer.close()
         print(f"fed {len(messages)} messages to articles-raw; running the pipeline until the wire is idle ...\n")
-        result = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
+        totals = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
                       "--spacy-model", model])
         print("articles (Avro records from the topic 'articles', decoded):")
         for message in kafka_io.read_topic(broker.bootstrap, "articles", True, 2.0, None):
@@ -63,7 +62,7 @@ def main() -> int:
             headers = dict(message.headers)
             reason = headers[kafka_io.DLQ_EXCEPTION_MESSAGE].decode(errors="replace")
             print(f"  {message.key.decode(errors='replace')}: [{headers[kafka_io.DLQ_STAGE].decode()}] {reason}")
-        print("\ncounters: " + ", ".join(f"{k} {v}" for k, v in sorted(counters(result).items())))
+        print("\ncounters: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
     return 0
 
 

@@ -43,5 +43,11 @@ def add_stream_args(parser) -> None:
                         help="bounded run: stop once no new record arrived for this long")
     parser.add_argument("--max-records", type=int, default=None, metavar="N",
                         help="bounded run: stop after N records from each partition")
+    parser.add_argument("--segment-seconds", type=float, default=300.0, metavar="SECONDS",
+                        help="live mode on the local runner: restart the readers (from the committed offsets) "
+                        "this often, which frees what the runner keeps per bundle (default: %(default)s)")
+    parser.add_argument("--progress-seconds", type=float, default=5.0, metavar="SECONDS",
+                        help="live mode on the local runner: print a progress line this often; 0: never "
+                        "(default: %(default)s)")
     parser.add_argument("--state-dir", default="state",
                         help="where the embedded duplicate store keeps its file (default: %(default)s)")

@@ -38,6 +38,17 @@ def make_producer(bootstrap: str, **overrides):
     return KafkaProducer(**settings)
 
 
+def make_consumer(bootstrap: str, group: str | None = None, **overrides):
+    """A consumer that never commits by itself: offsets are committed by the
+    pipeline once what was read is written."""
+    from kafka import KafkaConsumer
+
+    settings = dict(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                    auto_offset_reset="earliest")
+    settings.update(overrides)
+    return KafkaConsumer(**settings)
+
+
 def ensure_topics(bootstrap: str, topics, partitions: int = 3) -> list[str]:
     """Create the topics that do not exist yet; returns the ones created."""
     from kafka.admin import KafkaAdminClient, NewTopic
@@ -84,6 +95,35 @@ def seek_start(consumer, tp, start: str) -> None:
             consumer.seek(tp, committed)
     else:
         raise ValueError(f"start must be earliest, latest or committed, not {start!r}")
+
+
+def start_offset(bootstrap: str, topic: str, partition: int, group: str, start: str) -> int:
+    """The offset a reader of `partition` starts at (see seek_start)."""
+    from kafka import TopicPartition
+
+    tp = TopicPartition(topic, partition)
+    consumer = make_consumer(bootstrap, group)
+    try:
+        consumer.assign([tp])
+        seek_start(consumer, tp, start)
+        return consumer.position(tp)
+    finally:
+        consumer.close()
+
+
+def commit_start(bootstrap: str, topic: str, group: str, start: str) -> dict[int, int]:
+    """Commit, for every partition, the offset `start` resolves to now; so a
+    live run that restarts its readers goes on from there. Returns them."""
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    offsets = {p: start_offset(bootstrap, topic, p, group, start) for p in partitions_of(bootstrap, topic)}
+    consumer = make_consumer(bootstrap, group)
+    try:
+        consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
+    finally:
+        consumer.close()
+    return offsets
 
 
 def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
@@ -185,7 +225,8 @@ def _text_or_base64(data: bytes | None):
 
 def display(message) -> dict:
     """A consumed message as a JSON-ready dict: Avro article records decoded
-    with the schema, any other value as text (or base64), headers as text."""
+    with the schema (the published time as ISO-8601 text), any other value as
+    text (or base64), headers as text."""
     shown = {
         "topic": message.topic,
         "partition": message.partition,
@@ -196,7 +237,10 @@ def display(message) -> dict:
     }
     value = message.value or b""
     if value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("article"):
-        shown["value"] = record.decode(value)
+        decoded = record.decode(value)
+        if decoded.get("published") is not None:  # a datetime (the schema's timestamp-millis): show ISO-8601
+            decoded["published"] = decoded["published"].isoformat()
+        shown["value"] = decoded
     else:
         shown["value"] = _text_or_base64(value)
     return shown

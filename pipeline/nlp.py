@@ -6,6 +6,8 @@ NER can take its place (`--spacy-model en_core_web_trf`, or a path).
 """
 from __future__ import annotations
 
+import functools
+
 import spacy
 
 DEFAULT_MODEL = "en_news_sm"
@@ -34,3 +36,10 @@ def load_model(name: str = DEFAULT_MODEL):
 def model_label(nlp) -> str:
     """'name-version' of a loaded pipeline, recorded with each article."""
     return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+
+
+@functools.lru_cache(maxsize=4)
+def shared_model(name: str = DEFAULT_MODEL):
+    """load_model, once per process and name: for callers that only read
+    the pipeline (the streaming job's DoFns)."""
+    return load_model(name)

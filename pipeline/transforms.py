@@ -1,9 +1,9 @@
 """The pipeline's Beam transforms: small composites named for what they mean.
 
-    ReadArticleMessages -> DecodeArticles -> EnrichArticles -> WriteArticles
+    ReadArticleMessages -> DecodeArticles -> EnrichArticles -> DropDuplicates -> WriteArticles
                                |                 |
-                               +-- dead letters -+--> WriteDeadLetters
-    (every write acknowledges its source offsets) -> CommitOffsets
+                               +-> WriteDeadLetters (one for each stage that can fail)
+    (the reader commits a bundle's offsets once its writes have succeeded)
 
 The domain logic lives in plain modules (articles, enrich, kafka_io, record);
 these classes only wire it into Beam. Heavy resources (spaCy, Kafka clients)
@@ -11,15 +11,17 @@ are made in DoFn.setup(). Nothing here is specific to a runner.
 """
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from typing import NamedTuple
 
 import apache_beam as beam
+from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.windowed_value import WindowedValue
+from apache_beam.transforms.core import RestrictionProvider
 
-from . import kafka_io, record
+from . import kafka_io, progress, record
 from .articles import ArticleError, parse_message
 
 DEAD_LETTER = "dead_letter"
@@ -45,66 +47,182 @@ class Failure(NamedTuple):
     error: BaseException
 
 
+class _counter:
+    """A Beam counter in namespace "pipeline" that also adds to this
+    process's progress totals (see progress.py)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.metric = Metrics.counter("pipeline", name)
+
+    def inc(self, amount=1):
+        self.metric.inc(amount)
+        progress.PROGRESS.add(self.name, amount)
+
+
 # ----------------------------------------------------------------------------
 # Reading
+#
+# Why a splittable DoFn with one element per partition, and commits from a
+# bundle finalizer (measured on the FnApiRunner against Tansu; see
+# ../shared/notes/platform.md and `make bench`):
+# - the whole job after the reader is one fused stage: no GroupByKey,
+#   Reshuffle, Flatten, window or Beam state anywhere (on the FnApiRunner any
+#   of them either never fires on an unbounded input or materialises the data
+#   and runs it in a later bundle). Each record therefore goes through decode,
+#   enrich, dedup and the producers while the reader's bundle is open;
+# - the producers flush and check every send in finish_bundle, and the reader
+#   commits what it read in a bundle finalizer, which the runner calls only
+#   after the bundle, writes included, has succeeded. A failed bundle commits
+#   nothing, so a restart re-reads it: at least once, nothing lost;
+# - each process() call polls its partition once (up to POLL_MS) and defers
+#   the rest of the partition, so the runner checkpoints between polls and a
+#   quiet partition holds up the others by at most one short poll.
+
+POLL_MS = 100  # an idle partition delays the next one by this much
+MAX_POLL_RECORDS = 20  # records per poll: bounds a bundle's work, so its commit comes soon
+_END = 2**63 - 1  # restriction end of a partition read "forever"
+
+# Set by a signal handler (or anything else) to end every reader in this
+# process at its next poll; the bundles in flight finish and commit first.
+STOP = threading.Event()
 
 
-class _ReadPartition(beam.DoFn):
-    """partition number -> the Messages of that partition from the start
-    position until no record arrived for `until_idle` seconds or `max_records`
-    were read. No offsets are committed here (see CommitOffsets)."""
+def request_stop() -> None:
+    """Ask every reader in this process to finish cleanly."""
+    STOP.set()
 
-    def __init__(self, bootstrap, topic, group, start, until_idle, max_records):
-        self.bootstrap, self.topic, self.group = bootstrap, topic, group
-        self.start, self.until_idle, self.max_records = start, until_idle, max_records
-        self.read = Metrics.counter("pipeline", "read")
+
+class _ReadPartition(beam.DoFn, RestrictionProvider):
+    """partition number -> the Messages of that partition, from the start
+    position, until a bound is reached: `until_idle` seconds without a new
+    record, `max_records` read, the wall-clock time `stop_at`, or STOP.
+    With no bound it reads for ever (see _ReadPartitionLive). What a bundle
+    read is committed when the bundle has succeeded.
+
+    It is its own RestrictionProvider: a partition's restriction is the
+    offsets [start, end of time), the start resolved from `start` once."""
+
+    def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None):
+        self.bootstrap, self.topic, self.group, self.start = bootstrap, topic, group, start
+        self.until_idle, self.max_records, self.stop_at = until_idle, max_records, stop_at
+        self.read = _counter("read")
+
+    def initial_restriction(self, partition):
+        return OffsetRange(kafka_io.start_offset(self.bootstrap, self.topic, partition, self.group, self.start), _END)
+
+    def create_tracker(self, restriction):
+        return OffsetRestrictionTracker(restriction)
+
+    def split(self, partition, restriction):
+        yield restriction  # a partition is read in order by one reader
+
+    def restriction_size(self, partition, restriction):
+        return 1  # partitions weigh the same; how much is left is unknown
 
     def setup(self):
-        from kafka import KafkaConsumer
+        self.consumers = {}  # partition -> a KafkaConsumer assigned to it alone
+        self.next_offset = {}  # partition -> where that consumer stands
+        self.last_record_at = {}  # partition -> monotonic time of its last record (or first poll)
+        self.count = {}  # partition -> records read
+        self.commit_lock = threading.Lock()
+        self.committer = kafka_io.make_consumer(self.bootstrap, self.group)
 
-        # assign() without joining the group: the group id only names where
-        # committed offsets live (Tansu holds a first join for seconds).
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False, auto_offset_reset="earliest"
-        )
-
-    def process(self, partition):
+    def _consumer(self, partition, offset):
         from kafka import TopicPartition
 
         tp = TopicPartition(self.topic, partition)
-        self.consumer.assign([tp])
-        kafka_io.seek_start(self.consumer, tp, self.start)
-        count, last = 0, time.monotonic()
-        while time.monotonic() - last < self.until_idle:
-            for batch in self.consumer.poll(timeout_ms=200).values():
-                for m in batch:
-                    self.read.inc()
-                    yield Message(m.topic, m.partition, m.offset, m.key, m.value, tuple(m.headers or ()), m.timestamp)
-                    count += 1
-                    last = time.monotonic()
-                    if self.max_records is not None and count >= self.max_records:
-                        return
+        if partition not in self.consumers:
+            # assign() without joining the group: the group id only names
+            # where committed offsets live (Tansu holds a first join for seconds).
+            consumer = kafka_io.make_consumer(self.bootstrap, self.group, max_poll_records=MAX_POLL_RECORDS)
+            consumer.assign([tp])
+            self.consumers[partition] = consumer
+            self.last_record_at[partition] = time.monotonic()
+            self.count[partition] = 0
+        if self.next_offset.get(partition) != offset:
+            self.consumers[partition].seek(tp, offset)
+        return self.consumers[partition], tp
+
+    def _bound_reached(self, partition) -> bool:
+        if STOP.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
+            return True
+        if self.max_records is not None and self.count[partition] >= self.max_records:
+            return True
+        return self.until_idle is not None and time.monotonic() - self.last_record_at[partition] >= self.until_idle
+
+    def _commit(self, partition, next_offset):
+        from kafka import TopicPartition
+        from kafka.structs import OffsetAndMetadata
+
+        with self.commit_lock:
+            self.committer.commit({TopicPartition(self.topic, partition): OffsetAndMetadata(next_offset, "", -1)})
+
+    def process(self, partition, finalizer=beam.DoFn.BundleFinalizerParam, tracker=beam.DoFn.RestrictionParam()):
+        # (the finalizer must come before the tracker: Beam binds them in this order)
+        restriction = tracker.current_restriction()
+        consumer, tp = self._consumer(partition, restriction.start)
+        wanted = MAX_POLL_RECORDS
+        if self.max_records is not None:
+            wanted = max(1, min(wanted, self.max_records - self.count[partition]))
+        batch = consumer.poll(timeout_ms=POLL_MS, max_records=wanted).get(tp, [])
+        last = None
+        for m in batch:
+            if not tracker.try_claim(m.offset):
+                break  # the runner split the restriction: the rest is someone else's
+            last = m.offset
+            self.count[partition] += 1
+            self.read.inc()
+            yield Message(m.topic, m.partition, m.offset, m.key, m.value, tuple(m.headers or ()), m.timestamp)
+        if last is not None:
+            self.next_offset[partition] = last + 1
+            self.last_record_at[partition] = time.monotonic()
+            finalizer.register(functools.partial(self._commit, partition, last + 1))
+        else:
+            self.next_offset[partition] = consumer.position(tp)
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            progress.PROGRESS.set_lag(self.topic, partition, max(0, highwater - self.next_offset[partition]))
+        if self._bound_reached(partition):
+            tracker.try_claim(restriction.stop)  # claiming the end marks the restriction done
+            return
+        tracker.defer_remainder()
 
     def teardown(self):
-        self.consumer.close()
+        for consumer in self.consumers.values():
+            consumer.close()
+        self.committer.close()
+
+
+class _ReadPartitionLive(_ReadPartition):
+    """_ReadPartition for a live read: each partition is unbounded, so a
+    distributed runner streams it."""
+
+    @beam.DoFn.unbounded_per_element()
+    def process(self, partition, finalizer=beam.DoFn.BundleFinalizerParam, tracker=beam.DoFn.RestrictionParam()):
+        yield from super().process(partition, finalizer, tracker)
 
 
 class ReadArticleMessages(beam.PTransform):
     """Pipeline root -> Messages of every partition of the input topic, one
-    reader per partition (a bounded read: see _ReadPartition)."""
+    reader per partition. Bounded when given `until_idle`, `max_records`
+    (per partition) or `stop_at` (a wall-clock time); live otherwise."""
 
-    def __init__(self, bootstrap, topic, group, start="committed", until_idle=5.0, max_records=None):
+    def __init__(self, bootstrap, topic, group, start="committed", until_idle=None, max_records=None, stop_at=None,
+                 live=None):
         super().__init__()
-        self.args = (bootstrap, topic, group, start, until_idle, max_records)
+        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at)
+        self.live = live if live is not None else (until_idle is None and max_records is None)
 
     def expand(self, pbegin):
         bootstrap, topic = self.args[:2]
         partitions = kafka_io.partitions_of(bootstrap, topic)
+        reader = (_ReadPartitionLive if self.live else _ReadPartition)(*self.args)
         return (
             pbegin
-            | "Partitions" >> beam.Create(partitions)
-            | "OneReaderEach" >> beam.Reshuffle()
-            | "ReadPartition" >> beam.ParDo(_ReadPartition(*self.args))
+            # no Reshuffle: the splittable reader spreads partitions itself
+            | "Partitions" >> beam.Create(partitions, reshuffle=False)
+            | "ReadPartition" >> beam.ParDo(reader)
         )
 
 
@@ -115,7 +233,7 @@ class ReadArticleMessages(beam.PTransform):
 class _Decode(beam.DoFn):
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
-        self.decoded = Metrics.counter("pipeline", "decoded")
+        self.decoded = _counter("decoded")
 
     def process(self, message: Message):
         # an article without an id in it is named by its key, else by where it is
@@ -148,9 +266,11 @@ class _Enrich(beam.DoFn):
 
     def setup(self):
         from .enrich import Enricher
-        from .nlp import load_model
+        from .nlp import shared_model
 
-        self.enricher = Enricher(load_model(self.model))
+        # shared: the local live mode runs one pipeline after another in this
+        # process, and loading the model for each would stall the wire
+        self.enricher = Enricher(shared_model(self.model))
 
     def process(self, item):
         message, raw = item
@@ -186,7 +306,7 @@ def source_of(message: Message) -> str:
 class _DropDuplicates(beam.DoFn):
     def __init__(self, state_dir):
         self.state_dir = state_dir
-        self.duplicates = Metrics.counter("pipeline", "duplicates")
+        self.duplicates = _counter("duplicates")
 
     def setup(self):
         from .dedup import open_store
@@ -221,23 +341,18 @@ class DropDuplicates(beam.PTransform):
         return records | "Judge" >> beam.ParDo(_DropDuplicates(self.state_dir)).with_outputs(DUPLICATES, main="unique")
 
 
-def acknowledge(message: Message):
-    """A message fully handled without a write (a dropped duplicate)."""
-    return (message.topic, message.partition), message.offset
-
-
 # ----------------------------------------------------------------------------
-# Writing and committing
+# Writing
 
 
 class _Produce(beam.DoFn):
-    """Sends what `to_kafka` makes of each element; flushes and checks every
-    send at the end of the bundle, then acknowledges the source offsets.
-    If a send failed the bundle fails and nothing is acknowledged."""
+    """Sends what `to_kafka` makes of each element as it comes (so it reaches
+    the topic at once); at the end of the bundle flushes and checks every
+    send. If one failed, the bundle fails and its offsets are not committed."""
 
     def __init__(self, bootstrap, topic, to_kafka, counter):
         self.bootstrap, self.topic, self.to_kafka = bootstrap, topic, to_kafka
-        self.written = Metrics.counter("pipeline", counter)
+        self.written = _counter(counter)
 
     def setup(self):
         self.producer = kafka_io.make_producer(self.bootstrap)
@@ -247,15 +362,17 @@ class _Produce(beam.DoFn):
 
     def process(self, element):
         message, key, value, headers = self.to_kafka(element)
-        future = self.producer.send(self.topic, key=key, value=value, headers=headers, timestamp_ms=message.timestamp)
-        self.pending.append((message, future))
+        self.pending.append(
+            self.producer.send(self.topic, key=key, value=value, headers=headers, timestamp_ms=message.timestamp)
+        )
 
     def finish_bundle(self):
+        if not self.pending:
+            return
         self.producer.flush()
-        for message, future in self.pending:
+        for future in self.pending:
             future.get(timeout=30)
-            self.written.inc()
-            yield WindowedValue(((message.topic, message.partition), message.offset), 0, [GlobalWindow()])
+        self.written.inc(len(self.pending))
         self.pending = []
 
     def teardown(self):
@@ -274,8 +391,7 @@ def _failure_to_kafka(failure: Failure):
 
 
 class WriteArticles(beam.PTransform):
-    """(Message, record) -> Avro records on the output topic, keyed by article
-    id; -> acknowledged ((topic, partition), offset)."""
+    """(Message, record) -> Avro records on the output topic, keyed by article id."""
 
     def __init__(self, bootstrap, topic):
         super().__init__()
@@ -287,8 +403,7 @@ class WriteArticles(beam.PTransform):
 
 class WriteDeadLetters(beam.PTransform):
     """Failures -> the original key, value, headers and timestamp on the
-    dead-letter topic, with headers saying where from and why; -> acknowledged
-    ((topic, partition), offset)."""
+    dead-letter topic, with headers saying where from and why."""
 
     def __init__(self, bootstrap, topic):
         super().__init__()
@@ -296,47 +411,6 @@ class WriteDeadLetters(beam.PTransform):
 
     def expand(self, failures):
         return failures | "Produce" >> beam.ParDo(_Produce(self.bootstrap, self.topic, _failure_to_kafka, "dead_lettered"))
-
-
-class _Commit(beam.DoFn):
-    def __init__(self, bootstrap, group):
-        self.bootstrap, self.group = bootstrap, group
-
-    def setup(self):
-        from kafka import KafkaConsumer
-
-        self.consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False)
-
-    def process(self, item):
-        from kafka import TopicPartition
-        from kafka.structs import OffsetAndMetadata
-
-        (topic, partition), offset = item
-        # the committed offset is the next one to read
-        self.consumer.commit({TopicPartition(topic, partition): OffsetAndMetadata(offset + 1, "", -1)})
-        yield (topic, partition), offset + 1
-
-    def teardown(self):
-        self.consumer.close()
-
-
-class CommitOffsets(beam.PTransform):
-    """Acknowledged ((topic, partition), offset) -> committed offsets.
-
-    In a bounded run every offset read is acknowledged by a write or the run
-    fails, so committing the highest acknowledged offset per partition after
-    all writes commits only what was written."""
-
-    def __init__(self, bootstrap, group):
-        super().__init__()
-        self.bootstrap, self.group = bootstrap, group
-
-    def expand(self, acks):
-        return (
-            acks
-            | "HighestPerPartition" >> beam.CombinePerKey(max)
-            | "Commit" >> beam.ParDo(_Commit(self.bootstrap, self.group))
-        )
 
 
 def counters(result) -> dict:

@@ -56,13 +56,17 @@ def test_feed_then_consume(broker, tmp_path):
 
 
 def test_avro_records_are_decoded_by_consume(broker, seed_record):
+    dated = dict(seed_record, id="seed-dated", published=1416787200000)  # 2014-11-24T00:00:00Z
     producer = make_producer(broker.bootstrap)
-    send_all(producer, "articles-out", [(b"seed", record.encode(seed_record), sink_headers())])
+    send_all(producer, "articles-out", [(b"seed", record.encode(seed_record), sink_headers()),
+                                        (b"seed-dated", record.encode(dated), sink_headers())])
     producer.close()
-    (message,) = list(read_topic(broker.bootstrap, "articles-out", True, 2.0, 1))
-    shown = display(message)
-    assert shown["value"] == seed_record
-    assert shown["headers"]["schema.fingerprint"] == record.schema_fingerprint().hex()
+    shown = sorted((display(m) for m in read_topic(broker.bootstrap, "articles-out", True, 2.0, 2)), key=lambda s: s["key"])
+    plain, with_time = shown  # keys "seed", "seed-dated"
+    assert plain["value"] == seed_record
+    assert plain["headers"]["schema.fingerprint"] == record.schema_fingerprint().hex()
+    assert with_time["value"]["published"] == "2014-11-24T00:00:00+00:00"
+    assert json.loads(json.dumps(with_time))["value"]["id"] == "seed-dated"  # what `consume` prints
 
 
 def test_dead_letter_headers_keep_originals_and_say_why():

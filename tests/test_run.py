@@ -1,7 +1,13 @@
-"""The streaming job end to end, bounded: real broker, real model, Avro read back."""
+"""The streaming job end to end, bounded and live: real broker, real model,
+Avro read back."""
 import io
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import fastavro
@@ -13,7 +19,6 @@ from conftest import SEED
 from pipeline import kafka_io
 from pipeline.broker import EmbeddedBroker
 from pipeline.run import run
-from pipeline.transforms import counters
 
 SCHEMA = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "article.avsc").read_text()))
 
@@ -59,7 +64,7 @@ def test_bounded_run(broker, state_dir):
     producer.close()
 
     result = job(broker, state_dir)
-    counts = counters(result)
+    counts = result
     assert (counts["written"], counts["duplicates"], counts["dead_lettered"]) == (1, 1, len(BAD))
 
     (out,) = list(kafka_io.read_topic(broker.bootstrap, "out", True, 2.0, None))
@@ -82,33 +87,100 @@ def test_bounded_run(broker, state_dir):
         assert headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
 
     # everything was handled, so everything was committed: a rerun reads nothing
-    assert counters(job(broker, state_dir)).get("read", 0) == 0
+    assert job(broker, state_dir).get("read", 0) == 0
     # a replay from the start (as after losing the commits) re-emits the first
     # copy - it is not a duplicate of itself - and still drops the copy
-    counts = counters(job(broker, state_dir, "--start", "earliest"))
+    counts = job(broker, state_dir, "--start", "earliest")
     assert (counts["written"], counts["duplicates"]) == (1, 1)
 
 
-def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
+def story(n: int) -> bytes:
+    topics = ["harbour", "budget", "election", "flood", "school", "rail", "museum", "market", "storm", "court"]
+    return (f"Story {n} about the {topics[n % 10]}\n\nReport number {n}: the {topics[n % 10]} story number {n} "
+            f"went on for a while today, officials said.").encode()
 
+
+def command(broker, name, state, *extra):
+    """`python -m pipeline run` on topics named after `name`, as a user types it."""
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    return [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", broker.bootstrap,
+            "--input-topic", f"{name}-raw", "--output-topic", f"{name}-out", "--dead-letter-topic", f"{name}-dlq",
+            "--group-id", name, "--state-dir", str(state), "--spacy-model", model, *extra]
+
+
+def keys(broker, topic, idle=2.0):
+    return [m.key for m in kafka_io.read_topic(broker.bootstrap, topic, True, idle, None)]
+
+
+def committed(broker, topic, group):
+    """The group's committed offsets of each partition, minus the log end
+    (0: all read); None where nothing is committed."""
+    from kafka import TopicPartition
+
+    consumer = kafka_io.make_consumer(broker.bootstrap, group)
+    try:
+        parts = [TopicPartition(topic, p) for p in kafka_io.partitions_of(broker.bootstrap, topic)]
+        consumer.assign(parts)
+        consumer.seek_to_end(*parts)
+        ends = [consumer.position(tp) for tp in parts]
+        return [None if consumer.committed(tp) is None else consumer.committed(tp) - end
+                for tp, end in zip(parts, ends)]
+    finally:
+        consumer.close()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_live_run_follows_the_wire_and_stops_cleanly_on_sigterm(broker, tmp_path):
+    kafka_io.ensure_topics(broker.bootstrap, ["live-raw"], partitions=3)
+    producer = kafka_io.make_producer(broker.bootstrap)
+    kafka_io.send_all(producer, "live-raw", [(b"old", story(99), None)])  # before the job: --start latest skips it
+    live = subprocess.Popen(command(broker, "live", tmp_path, "--start", "latest", "--segment-seconds", "4",
+                                    "--progress-seconds", "1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: committed(broker, "live-raw", "live") == [0, 0, 0] or live.poll() is not None, 60,
+                 "the job to commit its start (latest: after 'old')")
+        assert live.poll() is None
+        first = [(f"a{n}".encode(), story(n), None) for n in range(6)]
+        kafka_io.send_all(producer, "live-raw", first)
+        wait_for(lambda: len(keys(broker, "live-out", 0.5)) >= 6, 90, "the first articles")
+        time.sleep(5)  # past a segment hand-over: the next reader goes on from the committed offsets
+        later = [(f"b{n}".encode(), story(n + 10), None) for n in range(4)] + [(b"copy", story(0), None)]
+        kafka_io.send_all(producer, "live-raw", later + [(b"bad", b"\xff\xfe", None)])
+        wait_for(lambda: len(keys(broker, "live-out", 0.5)) >= 10 and keys(broker, "live-dlq", 0.5), 90, "the rest")
+        time.sleep(2)  # the duplicate after a6 is judged too
+    finally:
+        live.send_signal(signal.SIGTERM)
+        out, err = live.communicate(timeout=60)
+    producer.close()
+    assert live.returncode == 0, err.decode()[-2000:]
+    # every new message once: records for the stories, the copy dropped, the bad one dead-lettered
+    assert sorted(keys(broker, "live-out")) == sorted(k for k, _, _ in first + later if k != b"copy")
+    assert keys(broker, "live-dlq") == [b"bad"]
+    assert "live:" in err.decode() and "written 10" in err.decode()  # progress lines
+    assert "duplicates: 1" in err.decode()  # the totals at the end
+    # it committed what it wrote before stopping: the group has nothing left to read
+    rerun = subprocess.run(command(broker, "live", tmp_path, "--until-idle", "2"), capture_output=True, timeout=300)
+    assert rerun.returncode == 0 and not re.search(rb"read: [1-9]", rerun.stderr), rerun.stderr.decode()[-2000:]
+
+
+def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
     kafka_io.ensure_topics(broker.bootstrap, ["k9-raw"], partitions=3)
     producer = kafka_io.make_producer(broker.bootstrap)
-    topics = ["harbour", "budget", "election", "flood", "school", "rail", "museum", "market", "storm", "court"]
-    wire = [(f"k{n}".encode(), f"Story {n} about the {topics[n % 10]}\n\nReport number {n}: the {topics[n % 10]} "
-             f"story number {n} went on for a while today, officials said.".encode(), None) for n in range(40)]
+    wire = [(f"k{n}".encode(), story(n), None) for n in range(40)]
     wire += [(b"bad-1", b"\xff\xfe", None), (b"bad-2", b'{"text": ""}', None)]
     kafka_io.send_all(producer, "k9-raw", wire)
     producer.close()
-    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
-    command = [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", broker.bootstrap,
-               "--input-topic", "k9-raw", "--output-topic", "k9-out", "--dead-letter-topic", "k9-dlq",
-               "--group-id", "k9", "--until-idle", "3", "--state-dir", str(tmp_path), "--spacy-model", model]
 
-    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # a live run (no bound), killed mid-stream
+    first = subprocess.Popen(command(broker, "k9", tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     written_before_kill = []
     while time.monotonic() < deadline and first.poll() is None:
@@ -121,7 +193,8 @@ def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
     # everything the killed run got out, read after it died
     in_flight = {m.key for topic in ("k9-out", "k9-dlq") for m in kafka_io.read_topic(broker.bootstrap, topic, True, 1.0, None)}
 
-    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    # restarted as a run that catches up and stops
+    assert subprocess.run(command(broker, "k9", tmp_path, "--until-idle", "3"), capture_output=True, timeout=300).returncode == 0
     out = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-out", True, 2.0, None)]
     dead = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-dlq", True, 2.0, None)]
     assert set(out) | set(dead) == {key for key, _, _ in wire}  # nothing lost
@@ -149,11 +222,11 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
         (b"poison", b"Poison title\n\nXYZZY is in this article.", [("trace", b"p-1")]),
     ])
     producer.close()
-    counts = counters(run([
+    counts = run([
         "--bootstrap-servers", broker.bootstrap, "--input-topic", "x-raw", "--output-topic", "x-out",
         "--dead-letter-topic", "x-dlq", "--group-id", "x", "--until-idle", "2", "--state-dir", str(tmp_path / "s"),
         "--spacy-model", str(model_dir),
-    ]))
+    ])
     assert (counts["written"], counts["dead_lettered"]) == (1, 1)
     (letter,) = list(kafka_io.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
     headers = dict(letter.headers)
