@@ -6,9 +6,11 @@ PIP    := $(VENV)/bin/pip
 MODEL_WHEEL := $(wildcard models/en_news_sm-*.whl)
 BLIS_WHEEL  := vendor/wheels/blis-1.3.4-cp311-cp311-linux_x86_64.whl
 DATA   ?= ../shared/data
+BOOTSTRAP ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test demo eval model clean
+.PHONY: help install test demo run eval bench model clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,8 +34,14 @@ test: install ## run the test suite (real model, no mocks)
 demo: install ## embedded broker, a wire of sample articles, the pipeline until idle, decoded records
 	$(PY) -m pipeline.demo
 
+run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an embedded broker on 127.0.0.1:9092)
+	$(PY) -m pipeline.live $(if $(BOOTSTRAP),--bootstrap-servers $(BOOTSTRAP))
+
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)
+
+bench: install ## live latency, memory, idle CPU (about 45 min; BENCH_ARGS="--minutes 3" for a short run)
+	$(PY) -m benchmarks --data $(DATA) $(BENCH_ARGS)
 
 model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about an hour on 2 cores)
 	DATA=$(DATA) training/build_model.sh

@@ -5,6 +5,8 @@ Kept free of Beam imports so that `python -m pipeline enrich` starts fast;
 """
 from __future__ import annotations
 
+import argparse
+
 from .articles import DEFAULT_MAX_ARTICLE_BYTES
 from .nlp import DEFAULT_MODEL
 
@@ -25,6 +27,29 @@ def add_article_args(parser) -> None:
     parser.add_argument(
         "--nlp-batch-size", type=int, default=16, help="articles per spaCy nlp.pipe batch (default: %(default)s)"
     )
+
+
+def duration_ms(text: str) -> int:
+    """'7d', '36h', '90m', '45s' or plain seconds -> milliseconds."""
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    text = str(text).strip().lower()
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]] * 1000)
+        return int(float(text) * 1000)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 36h, 90m, 45s)") from None
+
+
+def add_dedup_args(parser) -> None:
+    """Flags of duplicate detection (enrich --keep-duplicates and run)."""
+    from .neardup import THRESHOLD
+
+    parser.add_argument("--dedup-threshold", type=float, default=THRESHOLD, metavar="J",
+                        help="estimated Jaccard similarity of word shingles at and above which an article is a near "
+                        "copy of an earlier one (default: %(default)s, chosen on the BBC pairs)")
+    parser.add_argument("--dedup-horizon", type=duration_ms, default="7d", metavar="DURATION",
+                        help="forget articles this far behind the newest event time, e.g. 7d, 36h (default: 7d)")
 
 
 def add_stream_args(parser) -> None:
@@ -51,3 +76,9 @@ def add_stream_args(parser) -> None:
                         "(default: %(default)s)")
     parser.add_argument("--state-dir", default="state",
                         help="where the embedded duplicate store keeps its file (default: %(default)s)")
+    parser.add_argument("--dedup-store", default=None, metavar="URL",
+                        help="shared duplicate store for several workers, redis://HOST:PORT/DB "
+                        "(default: the embedded store under --state-dir)")
+    parser.add_argument("--duplicates-topic", default=None,
+                        help="write an Avro `duplicate` event for each dropped article here (default: none)")
+    add_dedup_args(parser)

@@ -126,6 +126,17 @@ def commit_start(bootstrap: str, topic: str, group: str, start: str) -> dict[int
     return offsets
 
 
+def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int | None]:
+    """The group's committed offset of every partition (None: nothing committed)."""
+    from kafka import TopicPartition
+
+    consumer = make_consumer(bootstrap, group)
+    try:
+        return {p: consumer.committed(TopicPartition(topic, p)) for p in partitions_of(bootstrap, topic)}
+    finally:
+        consumer.close()
+
+
 def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
     """Messages of every partition of `topic`, without a consumer group,
     until `limit` messages or `idle_seconds` without a new one. Raises if

@@ -182,11 +182,12 @@ def _forms(verbs) -> dict:
 
 
 _VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS)
+_VERB_LEMMAS = frozenset(_VERB_FORMS.values())
 
 
 def _lemma(token) -> str:
     lemma = token.lemma_.lower() if token.lemma_ else ""
-    if lemma in _VERB_FORMS.values():
+    if lemma in _VERB_LEMMAS:
         return lemma
     return _VERB_FORMS.get(token.lower_, lemma or token.lower_)
 

@@ -13,8 +13,11 @@ Three ways it runs:
   for --segment-seconds, then finish, commit and hand over to the next, which
   goes on from the committed offsets. Why: the FnApiRunner keeps every
   bundle's metrics until a pipeline ends (~21 KB per bundle, a few bundles a
-  second even when idle: gigabytes a day). Measured by `make bench`: the
-  hand-over costs well under a second, memory stays flat.
+  second even when idle: gigabytes a day), as a chain of generators one
+  level deeper per bundle, so that reading the metrics at the end raises
+  RecursionError after about a thousand bundles (seen in `make bench`). A
+  segment therefore also ends after SEGMENT_POLLS polls. Measured by
+  `make bench`: the hand-over costs well under a second, memory stays flat.
   SIGINT/SIGTERM end the current segment cleanly (what was written is
   committed) and stop.
 """
@@ -32,8 +35,8 @@ from . import progress
 from .kafka_io import commit_start, ensure_topics
 from .options import NewsPipelineOptions
 from .transforms import (
-    DEAD_LETTER, STOP, DecodeArticles, DropDuplicates, EnrichArticles, ReadArticleMessages, WriteArticles,
-    WriteDeadLetters, counters, request_stop,
+    DEAD_LETTER, DUPLICATES, STOP, DecodeArticles, DropDuplicates, EnrichArticles, ReadArticleMessages,
+    WriteArticles, WriteDeadLetters, WriteDuplicateEvents, counters, request_stop,
 )
 
 # Without --runner we run on Beam's FnApiRunner: it is what the DirectRunner
@@ -41,28 +44,36 @@ from .transforms import (
 # download the Prism runner binary, which fails (or hangs) offline.
 LOCAL_RUNNER = "FnApiRunner"
 _LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direct"}
+# Polls per segment, all partitions together: every bundle holds at least
+# one, so a segment stays well under the ~1000 bundles the runner survives.
+SEGMENT_POLLS = 600
 
 
-def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None) -> None:
+def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
+                   max_polls: int | None = None) -> None:
     """Add the whole job to `pipeline`: read, decode, enrich, drop duplicates,
     write records and dead letters. It stays one fused stage (no Flatten or
     grouping): the reader commits a bundle's offsets after its writes."""
     bootstrap = opts.bootstrap_servers
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
         bootstrap, opts.input_topic, opts.group_id, opts.start,
-        until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at,
+        until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at, max_polls=max_polls,
     )
     decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes)
     enriched = decoded.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model)
-    unique = enriched.records | "DropDuplicates" >> DropDuplicates(opts.state_dir)
+    unique = enriched.records | "DropDuplicates" >> DropDuplicates(
+        opts.dedup_store or opts.state_dir, opts.dedup_threshold, opts.dedup_horizon)
     unique.unique | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
+    if opts.duplicates_topic:
+        unique[DUPLICATES] | "WriteDuplicateEvents" >> WriteDuplicateEvents(bootstrap, opts.duplicates_topic)
     decoded[DEAD_LETTER] | "WriteDecodeFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
     enriched[DEAD_LETTER] | "WriteExtractFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
 
 
-def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None) -> dict:
+def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None,
+              max_polls: int | None = None) -> dict:
     pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, opts, stop_at)
+    build_pipeline(pipeline, opts, stop_at, max_polls)
     result = pipeline.run()
     result.wait_until_finish()
     return counters(result)
@@ -81,7 +92,8 @@ def run(argv=None, out=sys.stderr) -> dict:
     standard = options.view_as(StandardOptions)
     if standard.runner is None:
         standard.runner = LOCAL_RUNNER
-    ensure_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic])
+    ensure_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
+                  + ([opts.duplicates_topic] if opts.duplicates_topic else []))
     if opts.until_idle is not None or opts.max_records is not None:
         return _run_once(options, opts)
     if not is_local(standard.runner):
@@ -105,7 +117,8 @@ def _run_live_locally(options: PipelineOptions, opts: NewsPipelineOptions, out) 
     totals: dict[str, int] = {}
     try:
         while not STOP.is_set():
-            for name, value in _run_once(options, opts, stop_at=time.time() + opts.segment_seconds).items():
+            segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds, max_polls=SEGMENT_POLLS)
+            for name, value in segment.items():
                 totals[name] = totals.get(name, 0) + value
     finally:
         if reporter:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import uuid
 from typing import NamedTuple
 
 import apache_beam as beam
@@ -75,17 +76,23 @@ class _counter:
 #   commits what it read in a bundle finalizer, which the runner calls only
 #   after the bundle, writes included, has succeeded. A failed bundle commits
 #   nothing, so a restart re-reads it: at least once, nothing lost;
-# - each process() call polls its partition once (up to POLL_MS) and defers
-#   the rest of the partition, so the runner checkpoints between polls and a
-#   quiet partition holds up the others by at most one short poll.
+# - each process() call polls its partition once and defers the rest of the
+#   partition, so the runner checkpoints between polls. The local runner
+#   polls the partitions one after another, so a quiet partition holds up
+#   the others by one poll: short (POLL_MS) while the wire is busy, longer
+#   (IDLE_POLL_MS) once the partition has been quiet for IDLE_AFTER seconds,
+#   which keeps an idle job at about 1 % of a core instead of 5 %.
 
-POLL_MS = 100  # an idle partition delays the next one by this much
+POLL_MS = 100
+IDLE_POLL_MS = 500
+IDLE_AFTER = 2.0
 MAX_POLL_RECORDS = 20  # records per poll: bounds a bundle's work, so its commit comes soon
 _END = 2**63 - 1  # restriction end of a partition read "forever"
 
 # Set by a signal handler (or anything else) to end every reader in this
 # process at its next poll; the bundles in flight finish and commit first.
 STOP = threading.Event()
+_POLLS: dict[str, int] = {}  # polls so far by the readers of one pipeline (its token) in this process
 
 
 def request_stop() -> None:
@@ -96,16 +103,19 @@ def request_stop() -> None:
 class _ReadPartition(beam.DoFn, RestrictionProvider):
     """partition number -> the Messages of that partition, from the start
     position, until a bound is reached: `until_idle` seconds without a new
-    record, `max_records` read, the wall-clock time `stop_at`, or STOP.
+    record, `max_records` read, the wall-clock time `stop_at`, `max_polls`
+    polls by all readers of this pipeline in this process, or STOP.
     With no bound it reads for ever (see _ReadPartitionLive). What a bundle
     read is committed when the bundle has succeeded.
 
     It is its own RestrictionProvider: a partition's restriction is the
     offsets [start, end of time), the start resolved from `start` once."""
 
-    def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None):
+    def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None,
+                 max_polls=None):
         self.bootstrap, self.topic, self.group, self.start = bootstrap, topic, group, start
         self.until_idle, self.max_records, self.stop_at = until_idle, max_records, stop_at
+        self.max_polls, self.token = max_polls, uuid.uuid4().hex
         self.read = _counter("read")
 
     def initial_restriction(self, partition):
@@ -147,6 +157,10 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
     def _bound_reached(self, partition) -> bool:
         if STOP.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
             return True
+        if self.max_polls is not None:
+            _POLLS[self.token] = _POLLS.get(self.token, 0) + 1
+            if _POLLS[self.token] >= self.max_polls:
+                return True
         if self.max_records is not None and self.count[partition] >= self.max_records:
             return True
         return self.until_idle is not None and time.monotonic() - self.last_record_at[partition] >= self.until_idle
@@ -165,7 +179,8 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         wanted = MAX_POLL_RECORDS
         if self.max_records is not None:
             wanted = max(1, min(wanted, self.max_records - self.count[partition]))
-        batch = consumer.poll(timeout_ms=POLL_MS, max_records=wanted).get(tp, [])
+        quiet = time.monotonic() - self.last_record_at[partition] > IDLE_AFTER
+        batch = consumer.poll(timeout_ms=IDLE_POLL_MS if quiet else POLL_MS, max_records=wanted).get(tp, [])
         last = None
         for m in batch:
             if not tracker.try_claim(m.offset):
@@ -189,6 +204,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         tracker.defer_remainder()
 
     def teardown(self):
+        _POLLS.pop(self.token, None)
         for consumer in self.consumers.values():
             consumer.close()
         self.committer.close()
@@ -206,12 +222,13 @@ class _ReadPartitionLive(_ReadPartition):
 class ReadArticleMessages(beam.PTransform):
     """Pipeline root -> Messages of every partition of the input topic, one
     reader per partition. Bounded when given `until_idle`, `max_records`
-    (per partition) or `stop_at` (a wall-clock time); live otherwise."""
+    (per partition), `stop_at` (a wall-clock time) or `max_polls`; live
+    otherwise."""
 
     def __init__(self, bootstrap, topic, group, start="committed", until_idle=None, max_records=None, stop_at=None,
-                 live=None):
+                 max_polls=None, live=None):
         super().__init__()
-        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at)
+        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at, max_polls)
         self.live = live if live is not None else (until_idle is None and max_records is None)
 
     def expand(self, pbegin):
@@ -304,41 +321,46 @@ def source_of(message: Message) -> str:
 
 
 class _DropDuplicates(beam.DoFn):
-    def __init__(self, state_dir):
-        self.state_dir = state_dir
+    def __init__(self, store, threshold, horizon_ms):
+        self.store_url, self.threshold, self.horizon_ms = store, threshold, horizon_ms
         self.duplicates = _counter("duplicates")
 
     def setup(self):
-        from .dedup import open_store
+        from .dedup import Deduplicator, open_store
 
-        self.store = open_store(self.state_dir)
+        self.store = open_store(self.store_url)
+        self.judge = Deduplicator(self.store, self.threshold, self.horizon_ms)
 
     def process(self, item):
-        from .dedup import judge
-
         message, rec = item
-        verdict = judge(self.store, rec["content_hash"], rec["id"], source_of(message))
+        event_ms = rec["published"] if rec["published"] is not None else message.timestamp
+        verdict = self.judge.judge(rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"])
         if verdict.duplicate:
             self.duplicates.inc()
-            yield beam.pvalue.TaggedOutput(DUPLICATES, (message, rec["id"], verdict.first_id))
+            yield beam.pvalue.TaggedOutput(DUPLICATES, (message, rec, verdict))
         else:
             yield item
+
+    def finish_bundle(self):
+        # durable before the bundle's offsets are committed
+        self.store.flush()
 
     def teardown(self):
         self.store.close()
 
 
 class DropDuplicates(beam.PTransform):
-    """(Message, record) -> the records whose content was not seen before
-    (a replay of the first copy counts as the first copy); exact duplicates to
-    the duplicates output as (Message, id, id of the first copy)."""
+    """(Message, record) -> the records that are not a copy or near copy of
+    an earlier article (see dedup.py; a replay is never a copy of itself);
+    duplicates to the duplicates output as (Message, record, Verdict).
+    `store`: a directory for the embedded store, or redis://host:port/db."""
 
-    def __init__(self, state_dir):
+    def __init__(self, store, threshold, horizon_ms):
         super().__init__()
-        self.state_dir = state_dir
+        self.args = (store, threshold, horizon_ms)
 
     def expand(self, records):
-        return records | "Judge" >> beam.ParDo(_DropDuplicates(self.state_dir)).with_outputs(DUPLICATES, main="unique")
+        return records | "Judge" >> beam.ParDo(_DropDuplicates(*self.args)).with_outputs(DUPLICATES, main="unique")
 
 
 # ----------------------------------------------------------------------------
@@ -388,6 +410,27 @@ def _failure_to_kafka(failure: Failure):
     m = failure.message
     headers = kafka_io.dead_letter_headers(m.headers, m.topic, m.partition, m.offset, failure.stage, failure.error)
     return m, m.key, m.value, headers
+
+
+def _duplicate_to_kafka(item):
+    message, rec, verdict = item
+    event = {"id": rec["id"], "duplicate_of": verdict.duplicate_of, "similarity": verdict.similarity,
+             "kind": verdict.kind, "source": source_of(message)}
+    return message, rec["id"].encode("utf-8"), record.encode(event, "duplicate"), kafka_io.sink_headers("duplicate")
+
+
+class WriteDuplicateEvents(beam.PTransform):
+    """(Message, record, Verdict) -> a small Avro `duplicate` record on the
+    duplicates topic (its id, the id it duplicates, similarity, exact or
+    near), keyed by the duplicate's id."""
+
+    def __init__(self, bootstrap, topic):
+        super().__init__()
+        self.bootstrap, self.topic = bootstrap, topic
+
+    def expand(self, duplicates):
+        return duplicates | "Produce" >> beam.ParDo(
+            _Produce(self.bootstrap, self.topic, _duplicate_to_kafka, "duplicate_events"))
 
 
 class WriteArticles(beam.PTransform):

@@ -1,31 +1,120 @@
+"""Duplicate verdicts: exact and near copies, replays, order, horizon, restarts."""
+from pathlib import Path
+
 import pytest
 
-from pipeline.dedup import judge, open_store
+from pipeline.dedup import DAY_MS, Deduplicator, MemoryStore, SqliteStore, open_store
+from pipeline.normalize import clean_article
+
+ARTICLES = Path(__file__).parent / "fixtures" / "dedup"
+
+
+def body(name: str) -> str:
+    return clean_article((ARTICLES / f"{name}.txt").read_text(encoding="utf-8")).body
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    made = MemoryStore() if request.param == "memory" else open_store(str(tmp_path))
+    yield made
+    made.close()
 
 
 @pytest.mark.parametrize(
-    "claims, expected",
+    "later, duplicate, kind",
     [
-        # (hash, id, source) in order -> duplicate verdicts
-        ([("h1", "a", "raw/0/1")], [False]),
-        ([("h1", "a", "raw/0/1"), ("h1", "b", "raw/1/7")], [False, True]),
-        # a replay of the first copy (same source) is the first copy again
-        ([("h1", "a", "raw/0/1"), ("h1", "a", "raw/0/1")], [False, False]),
-        ([("h1", "a", "raw/0/1"), ("h2", "b", "raw/0/2"), ("h1", "c", "raw/0/3")], [False, False, True]),
+        ("base", True, "exact"),  # the same text again
+        ("reissue", True, "near"),  # a new headline and two corrected words
+        ("boilerplate", True, "near"),  # byline, dateline, share widget and credits around it
+        ("followup", False, None),  # the same event a week on, two background paragraphs shared
+        ("same_topic", False, None),  # another flood story
     ],
 )
-def test_verdicts(tmp_path, claims, expected):
-    store = open_store(str(tmp_path))
-    assert [judge(store, *claim).duplicate for claim in claims] == expected
-    store.close()
+def test_verdict_on_a_later_article(store, later, duplicate, kind):
+    judge = Deduplicator(store)
+    first = judge.judge("base-1", "raw/0/1", 1000, "h-base", body("base"))
+    verdict = judge.judge("later-1", "raw/0/2", 2000, "h-base" if later == "base" else f"h-{later}", body(later))
+    assert not first.duplicate
+    assert (verdict.duplicate, verdict.kind) == (duplicate, kind)
+    if duplicate:
+        assert verdict.duplicate_of == "base-1" and verdict.similarity >= judge.threshold
 
 
-def test_survives_restart(tmp_path):
+@pytest.mark.parametrize("order", [("a", "b"), ("b", "a")])
+def test_the_earlier_article_is_kept_whichever_comes_first(store, order):
+    articles = {"a": ("base-1", "raw/0/1", 1000, "h1", body("base")),
+                "b": ("reissue-1", "raw/1/1", 5000, "h2", body("reissue"))}
+    judge = Deduplicator(store)
+    verdicts = {name: judge.judge(*articles[name]) for name in order}
+    assert not verdicts["a"].duplicate  # the earlier event is never dropped
+    # judged second, the later one is dropped; judged first, both are kept (never both dropped)
+    assert verdicts["b"].duplicate == (order == ("a", "b"))
+
+
+def test_two_workers_never_drop_both():
+    # the race at its worst: two workers judge the two copies at the same
+    # moment, so neither sees the other's entry yet: both are kept
+    a = Deduplicator(MemoryStore()).judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    b = Deduplicator(MemoryStore()).judge("reissue-1", "raw/1/1", 1000, "h2", body("reissue"))
+    assert not a.duplicate and not b.duplicate
+    # with both remembered, a replay of either gets the ordered verdict (same
+    # time: the smaller id is first), so at most the later one is dropped
+    shared = MemoryStore()
+    judge = Deduplicator(shared)
+    judge.judge("reissue-1", "raw/1/1", 1000, "h2", body("reissue"))
+    judge.judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    assert not judge.judge("base-1", "raw/0/1", 1000, "h1", body("base")).duplicate
+    assert judge.judge("reissue-1", "raw/1/1", 1000, "h2", body("reissue")).duplicate_of == "base-1"
+
+
+def test_a_replay_is_never_a_duplicate_of_itself(store):
+    judge = Deduplicator(store)
+    first = judge.judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    dup = judge.judge("copy-1", "raw/0/2", 2000, "h1", body("base"))
+    assert not first.duplicate and dup.duplicate
+    # replays after a restart: same verdicts, nothing remembered twice
+    assert not judge.judge("base-1", "raw/0/1", 1000, "h1", body("base")).duplicate
+    assert judge.judge("copy-1", "raw/0/2", 2000, "h1", body("base")).duplicate_of == "base-1"
+    assert store.count() == 2
+
+
+def test_a_copy_of_a_duplicate_points_to_the_kept_article(store):
+    judge = Deduplicator(store)
+    judge.judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    judge.judge("reissue-1", "raw/0/2", 2000, "h2", body("reissue"))
+    assert judge.judge("reissue-2", "raw/0/3", 3000, "h2", body("reissue")).duplicate_of == "base-1"
+
+
+def test_articles_behind_the_horizon_are_forgotten(store):
+    judge = Deduplicator(store, horizon_ms=2 * DAY_MS)
+    judge.judge("base-1", "raw/0/1", 0, "h1", body("base"))
+    judge.judge("other-1", "raw/0/2", 3 * DAY_MS, "h3", body("same_topic"))
+    assert store.forget_before(judge.newest_ms - judge.horizon_ms) == 1
+    assert not judge.judge("copy-1", "raw/0/3", 3 * DAY_MS, "h1", body("base")).duplicate
+
+
+def test_the_horizon_is_swept_as_articles_arrive():
+    store = MemoryStore()
+    judge = Deduplicator(store, horizon_ms=1000)
+    for n in range(2500):
+        judge.judge(f"a{n}", f"raw/0/{n}", n * 10, f"h{n}", f"story number {n} " * 3)
+    assert store.count() < 1200  # only the last ~100 event-seconds... and what came since the last sweep
+
+
+def test_the_embedded_store_survives_a_restart(tmp_path):
     store = open_store(str(tmp_path))
-    judge(store, "h1", "a", "raw/0/1")
+    Deduplicator(store).judge("base-1", "raw/0/1", 1000, "h1", body("base"))
     store.close()
     reopened = open_store(str(tmp_path))
-    verdict = judge(reopened, "h1", "b", "raw/2/9")
-    assert verdict.duplicate and verdict.first_id == "a"
-    assert not judge(reopened, "h1", "a", "raw/0/1").duplicate
+    assert isinstance(reopened, SqliteStore)
+    assert Deduplicator(reopened).judge("reissue-1", "raw/2/9", 2000, "h2", body("reissue")).duplicate_of == "base-1"
     reopened.close()
+
+
+def test_nothing_is_stored_but_hashes_and_signatures(tmp_path):
+    store = open_store(str(tmp_path))
+    Deduplicator(store).judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    store.close()
+    data = (tmp_path / "dedup.sqlite3").read_bytes() + (tmp_path / "dedup.sqlite3-wal").read_bytes() \
+        if (tmp_path / "dedup.sqlite3-wal").exists() else (tmp_path / "dedup.sqlite3").read_bytes()
+    assert b"retaining wall" not in data

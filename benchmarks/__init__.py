@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): live latency, memory and idle CPU of the job."""

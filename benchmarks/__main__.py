@@ -1,0 +1,45 @@
+"""`make bench`: measured targets of the streaming job, printed as one table.
+
+live: end-to-end latency at a steady article rate, resident memory over the
+run, CPU when the wire is idle, clean stop on SIGTERM, and a control run
+without segments. Reads article texts from ../shared/data/bbc when present
+(else the samples, and says so). Takes about minutes + idle + control + 3
+minutes; shorten with e.g. BENCH_ARGS="--minutes 3 --idle-minutes 1".
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--minutes", type=float, default=30, help="minutes of load (default: %(default)s)")
+    ap.add_argument("--rate", type=float, default=10, help="articles per second (default: %(default)s)")
+    ap.add_argument("--idle-minutes", type=float, default=3, help="quiet minutes after the load (default: %(default)s)")
+    ap.add_argument("--control-minutes", type=float, default=6,
+                    help="minutes of the control run without segments; 0 skips it (default: %(default)s)")
+    ap.add_argument("--segment-seconds", type=float, default=300, help="the job's --segment-seconds (default: %(default)s)")
+    args = ap.parse_args(argv)
+    logging.getLogger("kafka").setLevel(logging.ERROR)
+    from benchmarks import live
+
+    started = time.time()
+    rows = live.run(args.data, args.minutes, args.rate, args.idle_minutes, args.control_minutes, args.segment_seconds)
+    print(f"\n  {'measure':<64} {'ours':<30} {'target':<18}")
+    print("  " + "-" * 118)
+    for name, value, target, ok in rows:
+        mark = "" if ok is None else ("ok" if ok else "MISSED")
+        print(f"  {name:<64} {value:<30} {target:<18} {mark}")
+    print(f"\n  ({(time.time() - started) / 60:.0f} min; method: benchmarks/live.py)")
+    return 0 if all(ok is not False for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
