@@ -7,7 +7,7 @@ import logging
 import sys
 
 from .articles import ArticleError, parse_file
-from .flags import add_article_args, add_stream_args
+from .flags import add_article_args, add_dedup_args, add_stream_args
 
 
 def _read_inputs(paths, max_bytes):
@@ -26,7 +26,9 @@ def _read_inputs(paths, max_bytes):
 
 
 def cmd_enrich(args) -> int:
-    """Print one JSON record per article; errors go to stderr, one line each."""
+    """Print one JSON record per article, duplicates dropped (or, with
+    --keep-duplicates, marked); errors go to stderr, one line each."""
+    from .dedup import Deduplicator, MemoryStore
     from .enrich import Enricher
     from .nlp import ModelError, load_model
 
@@ -36,16 +38,25 @@ def cmd_enrich(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     enricher = Enricher(nlp, batch_size=args.nlp_batch_size)
+    judge = Deduplicator(MemoryStore(), args.dedup_threshold, args.dedup_horizon)
     failures = 0
     inputs = list(_read_inputs(args.paths, args.max_article_bytes))
     for exc in (i for i in inputs if isinstance(i, ArticleError)):
         print(f"error: {exc}", file=sys.stderr)
         failures += 1
     raws = [i for i in inputs if not isinstance(i, ArticleError)]
-    for raw, result in enricher.enrich_many(raws):
+    for position, (raw, result) in enumerate(enricher.enrich_many(raws)):
         if isinstance(result, ArticleError):
             print(f"error: {raw.id}: {result} (stage: {result.stage})", file=sys.stderr)
             failures += 1
+            continue
+        # event time: the published time, else the position in the input
+        event_ms = result["published"] if result["published"] is not None else position
+        verdict = judge.judge(result["id"], f"input/{position}", event_ms, result["content_hash"], result["body"])
+        if args.keep_duplicates:
+            result = dict(result, duplicate_of=verdict.duplicate_of,
+                          similarity=round(verdict.similarity, 4) if verdict.duplicate else None)
+        elif verdict.duplicate:
             continue
         print(json.dumps(result, ensure_ascii=False), flush=True)
     return 1 if failures else 0
@@ -134,12 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     enrich = commands.add_parser(
         "enrich",
         help="print the record of each article (text files, JSON envelopes, JSON lines)",
-        description="Read articles and print one JSON record per article. Plain text files: "
+        description="Read articles and print one JSON record per article, in input order; exact and near "
+        "copies of an earlier article are left out (see --keep-duplicates). Plain text files: "
         "the first non-empty line is the title and the id is the path as given. "
         "With no PATH, read standard input.",
     )
     enrich.add_argument("paths", nargs="*", metavar="PATH")
+    enrich.add_argument("--keep-duplicates", action="store_true",
+                        help="print duplicates too, every record with duplicate_of (the kept article's id, or "
+                        "null) and similarity")
     add_article_args(enrich)
+    add_dedup_args(enrich)
     enrich.set_defaults(func=cmd_enrich)
     broker = commands.add_parser(
         "broker",

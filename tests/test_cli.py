@@ -33,6 +33,21 @@ def test_enrich_files_and_json_lines(tmp_path):
     assert result.returncode == 1
 
 
+DEDUP = SEED.parent / "dedup"
+
+
+def test_enrich_drops_or_marks_duplicates():
+    paths = [str(DEDUP / f"{name}.txt") for name in ("base", "same_topic", "reissue", "boilerplate", "followup")]
+    kept = [json.loads(line)["id"] for line in run(paths).stdout.decode().splitlines()]
+    assert kept == [paths[0], paths[1], paths[4]]
+    result = run(["--keep-duplicates", *paths])
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [(r["id"], r["duplicate_of"]) for r in records] == [
+        (paths[0], None), (paths[1], None), (paths[2], paths[0]), (paths[3], paths[0]), (paths[4], None)]
+    assert records[0]["similarity"] is None and 0.45 <= records[2]["similarity"] < 1.0
+    assert result.returncode == 0
+
+
 def test_enrich_reads_stdin():
     result = run([], stdin=SEED.read_bytes())
     (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]

@@ -13,9 +13,16 @@ def body(name: str) -> str:
     return clean_article((ARTICLES / f"{name}.txt").read_text(encoding="utf-8")).body
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request, tmp_path):
-    made = MemoryStore() if request.param == "memory" else open_store(str(tmp_path))
+    if request.param == "memory":
+        made = MemoryStore()
+    elif request.param == "sqlite":
+        made = open_store(str(tmp_path))
+    else:
+        url = request.getfixturevalue("redis_url")
+        made = open_store(url)
+        made.client.flushdb()
     yield made
     made.close()
 
@@ -65,6 +72,32 @@ def test_two_workers_never_drop_both():
     judge.judge("base-1", "raw/0/1", 1000, "h1", body("base"))
     assert not judge.judge("base-1", "raw/0/1", 1000, "h1", body("base")).duplicate
     assert judge.judge("reissue-1", "raw/1/1", 1000, "h2", body("reissue")).duplicate_of == "base-1"
+
+
+def test_two_workers_on_the_shared_store_never_drop_both(redis_url):
+    import threading
+
+    stores = [open_store(redis_url), open_store(redis_url)]
+    stores[0].client.flushdb()
+    texts = (body("base"), body("reissue"))
+    for round_ in range(20):
+        verdicts = [None, None]
+        start = threading.Barrier(2)
+
+        def work(n):
+            start.wait()
+            verdicts[n] = Deduplicator(stores[n]).judge(f"copy{n}-{round_}", f"raw/{n}/{round_}", 1000 + round_,
+                                                        None, texts[n])
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not (verdicts[0].duplicate and verdicts[1].duplicate)
+        stores[0].client.flushdb()
+    for s in stores:
+        s.close()
 
 
 def test_a_replay_is_never_a_duplicate_of_itself(store):

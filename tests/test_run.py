@@ -232,3 +232,29 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
     headers = dict(letter.headers)
     assert (letter.key, headers["trace"], headers[kafka_io.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
     assert b"the model broke" in headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
+
+
+def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_path, redis_url):
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    dedup = Path(__file__).parent / "fixtures" / "dedup"
+    names = ["base", "reissue", "boilerplate", "followup", "same_topic"]
+    kafka_io.ensure_topics(broker.bootstrap, ["nd-raw"], partitions=1)  # one partition: a known order
+    producer = kafka_io.make_producer(broker.bootstrap)
+    kafka_io.send_all(producer, "nd-raw", [(name.encode(), (dedup / f"{name}.txt").read_bytes(), None) for name in names])
+    producer.close()
+    counts = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "nd-raw", "--output-topic", "nd-out",
+                  "--dead-letter-topic", "nd-dlq", "--duplicates-topic", "nd-dups", "--group-id", "nd",
+                  "--until-idle", "2", "--dedup-store", redis_url, "--state-dir", str(tmp_path),
+                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm")])
+    assert (counts["written"], counts["duplicates"], counts["duplicate_events"]) == (3, 2, 2)
+    assert sorted(keys(broker, "nd-out")) == [b"base", b"followup", b"same_topic"]
+    schema = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "duplicate.avsc").read_text()))
+    events = {}
+    for m in kafka_io.read_topic(broker.bootstrap, "nd-dups", True, 2.0, None):
+        assert m.value[:2] == b"\xc3\x01" and dict(m.headers)["schema.name"] == b"duplicate"
+        events[m.key] = fastavro.schemaless_reader(io.BytesIO(m.value[10:]), schema)
+    assert {k: (e["duplicate_of"], e["kind"]) for k, e in events.items()} == {
+        b"reissue": ("base", "near"), b"boilerplate": ("base", "near")}
+    assert all(0.45 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())
