@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import time
 
 from . import record
@@ -27,6 +28,19 @@ DLQ_EXCEPTION_MESSAGE = "dlq.exception.message"
 SCHEMA_NAME = "schema.name"
 SCHEMA_FINGERPRINT = "schema.fingerprint"
 _MAX_HEADER_TEXT = 4000
+
+
+class _QuietCancelledRefresh(logging.Filter):
+    """kafka-python logs an ERROR when a client is closed while its metadata
+    refresh is in flight ("Metadata refresh: failed Cancelled"). Closing
+    clients is routine here (every live segment does it), so that one line is
+    dropped; every other kafka error still shows."""
+
+    def filter(self, record):
+        return "failed Cancelled" not in record.getMessage()
+
+
+logging.getLogger("kafka.cluster").addFilter(_QuietCancelledRefresh())
 
 
 def make_producer(bootstrap: str, **overrides):
