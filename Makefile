@@ -40,7 +40,7 @@ run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)
 
-bench: install ## live latency, memory, idle CPU (about 45 min; BENCH_ARGS="--minutes 3" for a short run)
+bench: install ## dedup speed and bytes, live latency, memory, idle CPU (about 50 min; see README)
 	$(PY) -m benchmarks --data $(DATA) $(BENCH_ARGS)
 
 model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about an hour on 2 cores)

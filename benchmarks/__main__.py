@@ -27,8 +27,10 @@ def main(argv=None) -> int:
     ap.add_argument("--idle-minutes", type=float, default=3, help="quiet minutes after the load (default: %(default)s)")
     ap.add_argument("--control-minutes", type=float, default=6,
                     help="minutes of the control run without segments; 0 skips it (default: %(default)s)")
-    ap.add_argument("--segment-seconds", type=float, default=300, help="the job's --segment-seconds (default: %(default)s)")
-    ap.add_argument("--prefill", type=int, default=100_000, help="dedup: articles in the index first (default: %(default)s)")
+    ap.add_argument("--segment-seconds", type=float, default=300,
+                    help="the job's --segment-seconds (default: %(default)s)")
+    ap.add_argument("--prefill", type=int, default=100_000,
+                    help="dedup: articles in the index first (default: %(default)s)")
     ap.add_argument("--timed", type=int, default=20_000, help="dedup: articles timed (default: %(default)s)")
     ap.add_argument("--only", choices=("dedup", "live"), default=None, help="run one benchmark only")
     args = ap.parse_args(argv)

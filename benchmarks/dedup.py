@@ -41,8 +41,20 @@ def sentence_pool(data: str) -> tuple[list[str], str]:
 
 
 def articles(pool: list[str], count: int, seed: int) -> list[str]:
+    """`count` different articles of 15 sentences each: real sentences with
+    their words shuffled, so that articles share vocabulary and common
+    phrases but not whole sentences (drawn whole from a pool of a few
+    thousand, any two articles would share some, unlike real news)."""
     rng = random.Random(seed)
-    return ["\n\n".join(rng.choices(pool, k=15)) for _ in range(count)]
+    made = []
+    for _ in range(count):
+        sentences = []
+        for sentence in rng.choices(pool, k=15):
+            words = sentence.split()
+            rng.shuffle(words)
+            sentences.append(" ".join(words))
+        made.append("\n\n".join(sentences))
+    return made
 
 
 def start_redis():
@@ -90,7 +102,7 @@ def fill_and_time(store, prefill: list[str], measured: list[str]) -> tuple[float
 def run(data: str, prefill_count: int, measure_count: int) -> list:
     pool, label = sentence_pool(data)
     print(f"dedup benchmark: index pre-filled with {prefill_count} articles, {measure_count} timed; "
-          f"articles of 15 {label}", flush=True)
+          f"articles of 15 {label}, words shuffled", flush=True)
     prefill = articles(pool, prefill_count, 1)
     measured = articles(pool, measure_count, 2)
     rows = []

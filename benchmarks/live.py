@@ -267,7 +267,8 @@ def run(data: str, minutes: float, rate: float, idle_minutes: float, control_min
                          f"{early / 2**20:.0f} -> {late / 2**20:.0f} MB ({late / early:.3f} x)",
                          "flat (<= 1.05 x)", late <= 1.05 * early))
         slope = mb_per_hour(samples.rss, 0.15 * total)
-        rows.append((f"resident memory trend (least squares, after min {0.15 * total / 60:.0f})", f"{slope:+.1f} MB/hour", "", None))
+        rows.append((f"resident memory trend (least squares, after min {0.15 * total / 60:.0f})",
+                     f"{slope:+.1f} MB/hour", "", None))
         if idle_cpu is not None:
             rows.append((f"CPU when the wire is idle ({idle_minutes:g} min)", f"{idle_cpu * 100:.2f} % of a core",
                          "< 5 %", idle_cpu < 0.05))

@@ -1,8 +1,11 @@
-"""`make eval`: score the model, headline clean-up and quotes on ../shared/data.
+"""`make eval`: score the model, headline clean-up, quotes and duplicate
+detection on ../shared/data.
 
 Prints one table: agreement with the teacher on held-out text, CoNLL-2003
 dev NER and speed for both models in this run, PolNeAR dev quotes and
-speakers, newspaper3k headline clean-up and the seed golden check.
+speakers, newspaper3k headline clean-up, BBC duplicate pairs (the pipeline's
+judge; `python -m evaluation.duplicates` prints the sweep that chose its
+settings) and the seed golden check.
 """
 from __future__ import annotations
 
@@ -73,12 +76,19 @@ def main(argv=None) -> int:
         h["flagged_fixed"] == h["flagged"])
     row("newspaper3k: other texts keep every paragraph", f"{h['unflagged_kept']}/{h['unflagged']}", "all",
         h["unflagged_kept"] == h["unflagged"])
+    from evaluation import duplicates
+
+    _, bodies, positive, left_out = duplicates.load(args.data)
+    dup = duplicates.stream(bodies, positive, left_out)
+    row(f"BBC duplicate pairs ({len(positive)} gold), precision", f"{dup['precision']:.3f} (fp {dup['fp']})",
+        ">= 0.98", dup["precision"] >= 0.98)
+    row("BBC duplicate pairs, recall", f"{dup['recall']:.3f} (fn {dup['fn']})", ">= 0.95", dup["recall"] >= 0.95)
     env = {**os.environ, "NEWS_TEST_MODEL": args.spacy_model}
     seed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            os.path.join(ROOT, "tests", "test_enrich.py")], capture_output=True, text=True, env=env, cwd=ROOT)
     summary = (seed.stdout.strip().splitlines() or ["no output"])[-1]
     row("seed article golden check", summary, "all pass", seed.returncode == 0)
-    print(f"\n  ({time.time() - started:.0f} s; matching rules: evaluation/polnear.py and evaluation/model.py)")
+    print(f"\n  ({time.time() - started:.0f} s; matching rules: evaluation/polnear.py, evaluation/model.py, evaluation/duplicates.py)")
     return 0
 
 

@@ -216,14 +216,19 @@ class SqliteStore:
             self.in_transaction = True
 
     def find(self, content_hash, keys):
-        marks = ",".join("?" * len(keys))
-        query = ("SELECT source, id, event_ms, grp, hash, sig FROM articles WHERE slot IN "
-                 f"(SELECT slot FROM bands WHERE key IN ({marks}))")
-        params = list(keys)
+        # two lookups, each answered from its own index
+        slots = set()
+        if keys:
+            marks = ",".join("?" * len(keys))
+            slots.update(r[0] for r in self.db.execute(f"SELECT slot FROM bands WHERE key IN ({marks})", keys))
         if content_hash is not None:
-            query += " OR hash = ?"
-            params.append(content_hash)
-        rows = self.db.execute(query, params).fetchall()
+            slots.update(r[0] for r in self.db.execute("SELECT slot FROM articles WHERE hash = ?", (content_hash,)))
+        if not slots:
+            return []
+        marks = ",".join("?" * len(slots))
+        rows = self.db.execute(
+            f"SELECT source, id, event_ms, grp, hash, sig FROM articles WHERE slot IN ({marks})", list(slots)
+        ).fetchall()
         return [Entry(r[1], r[0], r[2], r[3], r[4], _signature_of(r[5])) for r in rows]
 
     def remember(self, entry, keys):

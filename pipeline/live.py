@@ -13,8 +13,11 @@ import contextlib
 import logging
 import sys
 
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from . import kafka_io
 from .broker import BrokerError, EmbeddedBroker
+from .options import NewsPipelineOptions
 from .run import run
 
 
@@ -22,7 +25,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.live", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bootstrap-servers", default="", help="Kafka to run against (default: embedded)")
-    parser.add_argument("--embedded-port", type=int, default=9092, help="port of the embedded broker (default: %(default)s)")
+    parser.add_argument("--embedded-port", type=int, default=9092,
+                        help="port of the embedded broker (default: %(default)s)")
     args, rest = parser.parse_known_args(argv)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     with contextlib.ExitStack() as stack:
@@ -33,17 +37,14 @@ def main(argv=None) -> int:
             except BrokerError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
-            topics = {"--input-topic": "articles-raw", "--output-topic": "articles",
-                      "--dead-letter-topic": "articles-dead-letter"}
-            for flag, default in topics.items():
-                if flag in rest:
-                    topics[flag] = rest[rest.index(flag) + 1]
-            kafka_io.ensure_topics(bootstrap, topics.values())
+            # the topic names as `run` will read them from the same flags
+            opts = PipelineOptions(rest).view_as(NewsPipelineOptions)
+            kafka_io.ensure_topics(bootstrap, [opts.input_topic, opts.output_topic, opts.dead_letter_topic])
             print(f"embedded broker on {bootstrap}; feed it from another shell, e.g.\n"
                   f"  .venv/bin/python -m pipeline feed --bootstrap-servers {bootstrap} "
-                  f"--topic {topics['--input-topic']} --rate 2 samples/*.txt\n"
+                  f"--topic {opts.input_topic} --rate 2 samples/*.txt\n"
                   f"  .venv/bin/python -m pipeline consume --bootstrap-servers {bootstrap} "
-                  f"--topic {topics['--output-topic']} --from-beginning", file=sys.stderr, flush=True)
+                  f"--topic {opts.output_topic} --from-beginning", file=sys.stderr, flush=True)
         print("live mode: Ctrl-C stops it after committing what was written", file=sys.stderr, flush=True)
         totals = run(["--bootstrap-servers", bootstrap, *rest])
     print("stopped; " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())), file=sys.stderr)

@@ -1,22 +1,75 @@
 """The duplicate store on a shared Redis server (`--dedup-store redis://...`),
 for several workers or a distributed runner. Same contract as dedup.Store.
 
-Layout under a key prefix (default "newsdedup:"):
-    a:{source}   hash: id, event time, group id, content hash, signature bytes
-    h:{hash}     set of sources with that content hash
-    b:{band key} set of sources with that LSH band key
-    t            sorted set of sources by event time (for the horizon)
-An article's writes go in one MULTI/EXEC, so other workers see all of it or
-none of it. No text is stored.
+Layout under a key prefix (default "newsdedup:"), sized for about 1 KB per
+remembered article (`make bench` measures it):
+    next            counter: each remembered article gets a slot number
+    a:{slot}        hash: source, id, event time, group, content hash, signature
+    B:{bucket}      hash: band key (8 bytes) -> slots sharing it ("12,907")
+    H:{bucket}      hash: content hash -> slots
+    t               sorted set: slots by event time (for the horizon)
+Band keys and content hashes go into 65,536 bucket hashes rather than one
+Redis set each: a small hash stores an entry in a few dozen bytes, a set of
+its own costs a few hundred. An article is written by one Lua script, so
+other workers see all of it or none of it. No text is stored. (The scripts
+name their keys from the prefix, so this wants one Redis server, not a
+cluster.)
 """
 from __future__ import annotations
+
+import struct
+import zlib
 
 import numpy as np
 
 from . import neardup
 from .dedup import Entry
 
+_BUCKETS = 65536
 _FORGET_BATCH = 500
+
+# ARGV: prefix, source, id, event_ms, group, content hash ("" for none),
+# signature ("" for none), then (bucket hash key, field) pairs: band keys first,
+# the content hash's pair last when there is one.
+_REMEMBER = """
+local p = ARGV[1]
+local slot = redis.call('INCR', p .. 'next')
+redis.call('HSET', p .. 'a:' .. slot, 'src', ARGV[2], 'id', ARGV[3], 't', ARGV[4], 'g', ARGV[5],
+           'h', ARGV[6], 's', ARGV[7])
+for i = 8, #ARGV, 2 do
+  local old = redis.call('HGET', ARGV[i], ARGV[i + 1])
+  if old then
+    redis.call('HSET', ARGV[i], ARGV[i + 1], old .. ',' .. slot)
+  else
+    redis.call('HSET', ARGV[i], ARGV[i + 1], slot)
+  end
+end
+redis.call('ZADD', p .. 't', ARGV[4], slot)
+return slot
+"""
+
+# ARGV: prefix, slot, then (bucket hash key, field) pairs to take the slot out of
+_FORGET = """
+local p = ARGV[1]
+local slot = ARGV[2]
+for i = 3, #ARGV, 2 do
+  local old = redis.call('HGET', ARGV[i], ARGV[i + 1])
+  if old then
+    local kept = {}
+    for s in string.gmatch(old, '[^,]+') do
+      if s ~= slot then kept[#kept + 1] = s end
+    end
+    if #kept == 0 then
+      redis.call('HDEL', ARGV[i], ARGV[i + 1])
+    else
+      redis.call('HSET', ARGV[i], ARGV[i + 1], table.concat(kept, ','))
+    end
+  end
+end
+redis.call('DEL', p .. 'a:' .. slot)
+redis.call('ZREM', p .. 't', slot)
+return 1
+"""
 
 
 class RedisStore:
@@ -26,42 +79,42 @@ class RedisStore:
         self.client = redis.Redis.from_url(url)
         self.client.ping()  # fail now, with the server's address, not at the first article
         self.prefix = prefix
+        self._remember = self.client.register_script(_REMEMBER)
+        self._forget = self.client.register_script(_FORGET)
 
-    def _k(self, kind: str, name) -> str:
-        return f"{self.prefix}{kind}:{name}"
+    def _band(self, key: int) -> tuple[str, bytes]:
+        return f"{self.prefix}B:{key % _BUCKETS}", struct.pack("<q", key)
+
+    def _hash(self, content_hash: str) -> tuple[str, str]:
+        return f"{self.prefix}H:{zlib.crc32(content_hash.encode()) % _BUCKETS}", content_hash
+
+    def _pairs(self, content_hash, keys) -> list:
+        pairs = [self._band(k) for k in keys]
+        if content_hash is not None:
+            pairs.append(self._hash(content_hash))
+        return pairs
 
     def find(self, content_hash, keys):
-        pipe = self.client.pipeline(transaction=False)
-        if content_hash is not None:
-            pipe.smembers(self._k("h", content_hash))
-        for key in keys:
-            pipe.smembers(self._k("b", key))
-        sources = set().union(*pipe.execute()) if (keys or content_hash is not None) else set()
-        if not sources:
+        pairs = self._pairs(content_hash, keys)
+        if not pairs:
             return []
         pipe = self.client.pipeline(transaction=False)
-        ordered = sorted(sources)
-        for source in ordered:
-            pipe.hgetall(self._k("a", source.decode()))
-        entries = []
-        for source, fields in zip(ordered, pipe.execute()):
-            if fields:  # forgotten between the two round trips
-                entries.append(_entry(source.decode(), fields))
-        return entries
+        for bucket, field in pairs:
+            pipe.hget(bucket, field)
+        slots = sorted({s for value in pipe.execute() if value for s in value.decode().split(",")})
+        if not slots:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for slot in slots:
+            pipe.hgetall(f"{self.prefix}a:{slot}")
+        return [_entry(fields) for fields in pipe.execute() if fields]  # (one may be forgotten meanwhile)
 
     def remember(self, entry, keys):
-        source = entry.source
-        fields = {"id": entry.article_id, "t": entry.event_ms, "g": entry.group, "h": entry.content_hash or ""}
-        if entry.signature is not None:
-            fields["s"] = entry.signature.astype("<u4").tobytes()
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hset(self._k("a", source), mapping=fields)
-        if entry.content_hash is not None:
-            pipe.sadd(self._k("h", entry.content_hash), source)
-        for key in keys:
-            pipe.sadd(self._k("b", key), source)
-        pipe.zadd(self.prefix + "t", {source: entry.event_ms})
-        pipe.execute()
+        sig = b"" if entry.signature is None else entry.signature.astype("<u4").tobytes()
+        args = [self.prefix, entry.source, entry.article_id, entry.event_ms, entry.group, entry.content_hash or "", sig]
+        for bucket, field in self._pairs(entry.content_hash, keys):
+            args += [bucket, field]
+        self._remember(args=args)
 
     def forget_before(self, event_ms):
         forgotten = 0
@@ -70,19 +123,16 @@ class RedisStore:
             if not old:
                 return forgotten
             pipe = self.client.pipeline(transaction=False)
-            for source in old:
-                pipe.hmget(self._k("a", source.decode()), "h", "s")
+            for slot in old:
+                pipe.hmget(f"{self.prefix}a:{slot.decode()}", "h", "s")
             stored = pipe.execute()
-            pipe = self.client.pipeline(transaction=True)
-            for source, (content_hash, sig) in zip(old, stored):
-                name = source.decode()
-                if content_hash:
-                    pipe.srem(self._k("h", content_hash.decode()), name)
-                if sig:
-                    for key in neardup.band_keys(np.frombuffer(sig, dtype="<u4").astype(np.uint32)):
-                        pipe.srem(self._k("b", key), name)
-                pipe.delete(self._k("a", name))
-                pipe.zrem(self.prefix + "t", name)
+            pipe = self.client.pipeline(transaction=False)
+            for slot, (content_hash, sig) in zip(old, stored):
+                keys = neardup.band_keys(np.frombuffer(sig, dtype="<u4").astype(np.uint32)) if sig else []
+                args = [self.prefix, slot.decode()]
+                for bucket, field in self._pairs(content_hash.decode() or None if content_hash else None, keys):
+                    args += [bucket, field]
+                self._forget(args=args, client=pipe)
             pipe.execute()
             forgotten += len(old)
 
@@ -96,13 +146,13 @@ class RedisStore:
         self.client.close()
 
 
-def _entry(source: str, fields: dict) -> Entry:
+def _entry(fields: dict) -> Entry:
     sig = fields.get(b"s")
     return Entry(
         article_id=fields[b"id"].decode(),
-        source=source,
+        source=fields[b"src"].decode(),
         event_ms=int(fields[b"t"]),
         group=fields[b"g"].decode(),
         content_hash=fields[b"h"].decode() or None,
-        signature=None if sig is None else np.frombuffer(sig, dtype="<u4").astype(np.uint32),
+        signature=np.frombuffer(sig, dtype="<u4").astype(np.uint32) if sig else None,
     )

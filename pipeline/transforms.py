@@ -453,7 +453,8 @@ class WriteDeadLetters(beam.PTransform):
         self.bootstrap, self.topic = bootstrap, topic
 
     def expand(self, failures):
-        return failures | "Produce" >> beam.ParDo(_Produce(self.bootstrap, self.topic, _failure_to_kafka, "dead_lettered"))
+        produce = _Produce(self.bootstrap, self.topic, _failure_to_kafka, "dead_lettered")
+        return failures | "Produce" >> beam.ParDo(produce)
 
 
 def counters(result) -> dict:

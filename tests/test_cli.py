@@ -44,7 +44,7 @@ def test_enrich_drops_or_marks_duplicates():
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [(r["id"], r["duplicate_of"]) for r in records] == [
         (paths[0], None), (paths[1], None), (paths[2], paths[0]), (paths[3], paths[0]), (paths[4], None)]
-    assert records[0]["similarity"] is None and 0.45 <= records[2]["similarity"] < 1.0
+    assert records[0]["similarity"] is None and 0.5 <= records[2]["similarity"] < 1.0
     assert result.returncode == 0
 
 

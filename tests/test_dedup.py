@@ -80,16 +80,15 @@ def test_two_workers_on_the_shared_store_never_drop_both(redis_url):
     stores = [open_store(redis_url), open_store(redis_url)]
     stores[0].client.flushdb()
     texts = (body("base"), body("reissue"))
+    def work(n, round_, start, verdicts):
+        start.wait()
+        verdicts[n] = Deduplicator(stores[n]).judge(f"copy{n}-{round_}", f"raw/{n}/{round_}", 1000 + round_,
+                                                    None, texts[n])
+
     for round_ in range(20):
         verdicts = [None, None]
         start = threading.Barrier(2)
-
-        def work(n):
-            start.wait()
-            verdicts[n] = Deduplicator(stores[n]).judge(f"copy{n}-{round_}", f"raw/{n}/{round_}", 1000 + round_,
-                                                        None, texts[n])
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in (0, 1)]
+        threads = [threading.Thread(target=work, args=(n, round_, start, verdicts)) for n in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:

@@ -257,4 +257,4 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
         events[m.key] = fastavro.schemaless_reader(io.BytesIO(m.value[10:]), schema)
     assert {k: (e["duplicate_of"], e["kind"]) for k, e in events.items()} == {
         b"reissue": ("base", "near"), b"boilerplate": ("base", "near")}
-    assert all(0.45 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())
+    assert all(0.5 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())
