@@ -197,6 +197,8 @@ class SqliteStore:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # the band index of a week of a busy wire is tens of MB: keep it cached
+        self.db.execute("PRAGMA cache_size=-65536")
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS articles (
