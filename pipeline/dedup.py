@@ -176,11 +176,11 @@ class MemoryStore:
 
 
 def _signature_bytes(sig) -> bytes | None:
-    return None if sig is None else sig.astype("<u4").tobytes()
+    return None if sig is None else sig.astype("<u2").tobytes()
 
 
 def _signature_of(data) -> np.ndarray | None:
-    return None if data is None else np.frombuffer(data, dtype="<u4").astype(np.uint32)
+    return None if data is None else np.frombuffer(data, dtype="<u2").astype(np.uint16)
 
 
 class SqliteStore:

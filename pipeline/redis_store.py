@@ -4,9 +4,9 @@ for several workers or a distributed runner. Same contract as dedup.Store.
 Layout under a key prefix (default "newsdedup:"), sized for about 1 KB per
 remembered article (`make bench` measures it):
     next            counter: each remembered article gets a slot number
-    a:{slot}        hash: source, id, event time, group, content hash, signature
+    a:{slot}        string: event time, signature, source, id, group, content hash (packed)
     B:{bucket}      hash: band key (8 bytes) -> slots sharing it ("12,907")
-    H:{bucket}      hash: content hash -> slots
+    H:{bucket}      hash: content hash (first 16 hex digits) -> slots
     t               sorted set: slots by event time (for the horizon)
 Band keys and content hashes go into 65,536 bucket hashes rather than one
 Redis set each: a small hash stores an entry in a few dozen bytes, a set of
@@ -28,15 +28,13 @@ from .dedup import Entry
 _BUCKETS = 65536
 _FORGET_BATCH = 500
 
-# ARGV: prefix, source, id, event_ms, group, content hash ("" for none),
-# signature ("" for none), then (bucket hash key, field) pairs: band keys first,
-# the content hash's pair last when there is one.
+# ARGV: prefix, event_ms, the packed entry, then (bucket hash key, field)
+# pairs: band keys first, the content hash's pair last when there is one.
 _REMEMBER = """
 local p = ARGV[1]
 local slot = redis.call('INCR', p .. 'next')
-redis.call('HSET', p .. 'a:' .. slot, 'src', ARGV[2], 'id', ARGV[3], 't', ARGV[4], 'g', ARGV[5],
-           'h', ARGV[6], 's', ARGV[7])
-for i = 8, #ARGV, 2 do
+redis.call('SET', p .. 'a:' .. slot, ARGV[3])
+for i = 4, #ARGV, 2 do
   local old = redis.call('HGET', ARGV[i], ARGV[i + 1])
   if old then
     redis.call('HSET', ARGV[i], ARGV[i + 1], old .. ',' .. slot)
@@ -44,7 +42,7 @@ for i = 8, #ARGV, 2 do
     redis.call('HSET', ARGV[i], ARGV[i + 1], slot)
   end
 end
-redis.call('ZADD', p .. 't', ARGV[4], slot)
+redis.call('ZADD', p .. 't', ARGV[2], slot)
 return slot
 """
 
@@ -86,7 +84,7 @@ class RedisStore:
         return f"{self.prefix}B:{key % _BUCKETS}", struct.pack("<q", key)
 
     def _hash(self, content_hash: str) -> tuple[str, str]:
-        return f"{self.prefix}H:{zlib.crc32(content_hash.encode()) % _BUCKETS}", content_hash
+        return f"{self.prefix}H:{zlib.crc32(content_hash.encode()) % _BUCKETS}", content_hash[:16]
 
     def _pairs(self, content_hash, keys) -> list:
         pairs = [self._band(k) for k in keys]
@@ -104,14 +102,11 @@ class RedisStore:
         slots = sorted({s for value in pipe.execute() if value for s in value.decode().split(",")})
         if not slots:
             return []
-        pipe = self.client.pipeline(transaction=False)
-        for slot in slots:
-            pipe.hgetall(f"{self.prefix}a:{slot}")
-        return [_entry(fields) for fields in pipe.execute() if fields]  # (one may be forgotten meanwhile)
+        packed = self.client.mget([f"{self.prefix}a:{slot}" for slot in slots])
+        return [_unpack(value) for value in packed if value]  # (one may be forgotten meanwhile)
 
     def remember(self, entry, keys):
-        sig = b"" if entry.signature is None else entry.signature.astype("<u4").tobytes()
-        args = [self.prefix, entry.source, entry.article_id, entry.event_ms, entry.group, entry.content_hash or "", sig]
+        args = [self.prefix, entry.event_ms, _pack(entry)]
         for bucket, field in self._pairs(entry.content_hash, keys):
             args += [bucket, field]
         self._remember(args=args)
@@ -122,16 +117,15 @@ class RedisStore:
             old = self.client.zrangebyscore(self.prefix + "t", "-inf", f"({event_ms}", start=0, num=_FORGET_BATCH)
             if not old:
                 return forgotten
+            stored = self.client.mget([f"{self.prefix}a:{slot.decode()}" for slot in old])
             pipe = self.client.pipeline(transaction=False)
-            for slot in old:
-                pipe.hmget(f"{self.prefix}a:{slot.decode()}", "h", "s")
-            stored = pipe.execute()
-            pipe = self.client.pipeline(transaction=False)
-            for slot, (content_hash, sig) in zip(old, stored):
-                keys = neardup.band_keys(np.frombuffer(sig, dtype="<u4").astype(np.uint32)) if sig else []
+            for slot, packed in zip(old, stored):
                 args = [self.prefix, slot.decode()]
-                for bucket, field in self._pairs(content_hash.decode() or None if content_hash else None, keys):
-                    args += [bucket, field]
+                if packed:
+                    entry = _unpack(packed)
+                    keys = neardup.band_keys(entry.signature) if entry.signature is not None else []
+                    for bucket, field in self._pairs(entry.content_hash, keys):
+                        args += [bucket, field]
                 self._forget(args=args, client=pipe)
             pipe.execute()
             forgotten += len(old)
@@ -146,13 +140,19 @@ class RedisStore:
         self.client.close()
 
 
-def _entry(fields: dict) -> Entry:
-    sig = fields.get(b"s")
-    return Entry(
-        article_id=fields[b"id"].decode(),
-        source=fields[b"src"].decode(),
-        event_ms=int(fields[b"t"]),
-        group=fields[b"g"].decode(),
-        content_hash=fields[b"h"].decode() or None,
-        signature=np.frombuffer(sig, dtype="<u4").astype(np.uint32) if sig else None,
-    )
+_HEAD = struct.Struct("<qH")  # event time, signature length in values
+
+
+def _pack(entry: Entry) -> bytes:
+    """Entry -> bytes: event time, signature, then the texts NUL-separated."""
+    sig = b"" if entry.signature is None else entry.signature.astype("<u2").tobytes()
+    texts = "\0".join((entry.source, entry.article_id, entry.group, entry.content_hash or ""))
+    return _HEAD.pack(entry.event_ms, len(sig) // 2) + sig + texts.encode("utf-8")
+
+
+def _unpack(data: bytes) -> Entry:
+    event_ms, values = _HEAD.unpack_from(data)
+    start = _HEAD.size + 2 * values
+    sig = np.frombuffer(data, dtype="<u2", count=values, offset=_HEAD.size).astype(np.uint16) if values else None
+    source, article_id, group, content_hash = data[start:].decode("utf-8").split("\0")
+    return Entry(article_id, source, event_ms, group, content_hash or None, sig)
