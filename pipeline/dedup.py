@@ -7,7 +7,7 @@ Out: a Verdict - keep it, or it duplicates article X (exact or near, with the
 estimated similarity).
 
 The rules, which make verdicts safe under replays and parallel workers:
-- articles are ordered by (event time, id); an article is a duplicate only
+- articles are ordered by (event time, id, source); an article is a duplicate only
   of an *earlier* article it matches, and then of that article's group (the
   id of the group's kept article). So of two matching articles at most the
   later one is dropped, whichever is judged first or if both are judged at
@@ -50,8 +50,8 @@ class Entry:
     content_hash: str | None
     signature: np.ndarray | None
 
-    def order(self) -> tuple[int, str]:
-        return self.event_ms, self.article_id
+    def order(self) -> tuple[int, str, str]:
+        return self.event_ms, self.article_id, self.source
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Deduplicator:
         keys = neardup.band_keys(sig) if sig is not None else []
         replay = False
         best = None  # (order, similarity, kind, entry) of the earliest earlier match
-        mine = (event_ms, article_id)
+        mine = (event_ms, article_id, source)
         for entry in self.store.find(content_hash, keys):
             if entry.source == source:
                 replay = True

@@ -5,7 +5,7 @@ a wire of articles (the seed article, an exact copy of it, a re-issue of it
 in samples/, the other demo articles there and messages that cannot be read
 in samples/bad/), runs the
 job until the wire is idle, and prints what came out: one line per article
-record, then the dead letters with their reasons.
+record, the duplicate events, then the dead letters with their reasons.
 """
 from __future__ import annotations
 
@@ -42,20 +42,29 @@ def main() -> int:
     model = os.environ.get("NEWS_MODEL", "en_news_sm")
     with EmbeddedBroker() as broker, tempfile.TemporaryDirectory(prefix="news-demo-") as state:
         print(f"embedded broker on {broker.bootstrap}")
-        kafka_io.ensure_topics(broker.bootstrap, ["articles-raw", "articles", "articles-dead-letter"])
+        kafka_io.ensure_topics(broker.bootstrap, ["articles-raw", "articles", "articles-dead-letter",
+                                                  "articles-duplicates"])
         producer = kafka_io.make_producer(broker.bootstrap)
         messages = []
         for path in wire_files():
             with open(path, "rb") as f:
                 messages.extend((k, v, None) for k, v in kafka_io.file_messages(os.path.relpath(path, ROOT), f.read()))
-        kafka_io.send_all(producer, "articles-raw", messages)
+        # a few ms apart, like a wire: event times then follow the order above
+        kafka_io.send_all(producer, "articles-raw", kafka_io.paced(messages, rate=200))
         producer.close()
         print(f"fed {len(messages)} messages to articles-raw; running the pipeline until the wire is idle ...\n")
         totals = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
+                      "--duplicates-topic", "articles-duplicates",
                       "--spacy-model", model])
         print("articles (Avro records from the topic 'articles', decoded):")
         for message in kafka_io.read_topic(broker.bootstrap, "articles", True, 2.0, None):
             print("  " + summary(kafka_io.display(message)["value"]))
+        duplicates = list(kafka_io.read_topic(broker.bootstrap, "articles-duplicates", True, 2.0, None))
+        print(f"\nduplicates (Avro events on 'articles-duplicates'): {len(duplicates)}")
+        for message in duplicates:
+            event = kafka_io.display(message)["value"]
+            print(f"  {event['id']} ({event['source']}): {event['kind']} copy of {event['duplicate_of']}, "
+                  f"similarity {event['similarity']:.2f}")
         dead = list(kafka_io.read_topic(broker.bootstrap, "articles-dead-letter", True, 2.0, None))
         print(f"\ndead letters (topic 'articles-dead-letter'): {len(dead)}")
         for message in dead:

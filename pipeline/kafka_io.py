@@ -249,9 +249,9 @@ def _text_or_base64(data: bytes | None):
 
 
 def display(message) -> dict:
-    """A consumed message as a JSON-ready dict: Avro article records decoded
-    with the schema (the published time as ISO-8601 text), any other value as
-    text (or base64), headers as text."""
+    """A consumed message as a JSON-ready dict: Avro article and duplicate
+    records decoded with their schemas (the published time as ISO-8601
+    text), any other value as text (or base64), headers as text."""
     shown = {
         "topic": message.topic,
         "partition": message.partition,
@@ -266,6 +266,8 @@ def display(message) -> dict:
         if decoded.get("published") is not None:  # a datetime (the schema's timestamp-millis): show ISO-8601
             decoded["published"] = decoded["published"].isoformat()
         shown["value"] = decoded
+    elif value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("duplicate"):
+        shown["value"] = record.decode(value, "duplicate")
     else:
         shown["value"] = _text_or_base64(value)
     return shown

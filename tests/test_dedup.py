@@ -99,6 +99,13 @@ def test_two_workers_on_the_shared_store_never_drop_both(redis_url):
         s.close()
 
 
+def test_copies_with_the_same_id_and_time_are_ordered_by_where_they_were_read(store):
+    # e.g. a file fed twice in one batch: same key, same producer timestamp
+    judge = Deduplicator(store)
+    assert not judge.judge("seed", "raw/0/1", 1000, "h1", body("base")).duplicate
+    assert judge.judge("seed", "raw/0/2", 1000, "h1", body("base")).duplicate
+
+
 def test_a_replay_is_never_a_duplicate_of_itself(store):
     judge = Deduplicator(store)
     first = judge.judge("base-1", "raw/0/1", 1000, "h1", body("base"))

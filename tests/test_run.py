@@ -255,6 +255,7 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
     for m in kafka_io.read_topic(broker.bootstrap, "nd-dups", True, 2.0, None):
         assert m.value[:2] == b"\xc3\x01" and dict(m.headers)["schema.name"] == b"duplicate"
         events[m.key] = fastavro.schemaless_reader(io.BytesIO(m.value[10:]), schema)
+        assert kafka_io.display(m)["value"] == events[m.key]  # what `consume` prints
     assert {k: (e["duplicate_of"], e["kind"]) for k, e in events.items()} == {
         b"reissue": ("base", "near"), b"boilerplate": ("base", "near")}
     assert all(0.5 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())
