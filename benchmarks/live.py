@@ -66,6 +66,7 @@ class Samples:
     """What a load phase measured."""
 
     latencies: list[float] = field(default_factory=list)  # seconds, in arrival order
+    arrivals: list[float] = field(default_factory=list)  # when each arrived (monotonic seconds)
     duplicates: int = 0  # of them, articles that came out as duplicate events
     rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, bytes)
     sent: int = 0
@@ -150,6 +151,7 @@ class SinkReader(threading.Thread):
                         self.samples.received.add(m.key)
                         if self.measuring.is_set():
                             self.samples.latencies.append((now_ms - m.timestamp) / 1000)
+                            self.samples.arrivals.append(time.monotonic())
                             self.samples.duplicates += m.topic == self.topics[1]
         finally:
             consumer.close()
@@ -255,6 +257,14 @@ def run(data: str, minutes: float, rate: float, idle_minutes: float, control_min
         rows.append((f"latency produce -> sink, p50 / p99 / max ({len(lat)} articles)",
                      f"{percentile(lat, .5):.2f} / {p99:.2f} / {max(lat):.2f} s", "p99 < 2 s", p99 < 2.0))
         rows.append(("articles missing (neither a record nor a duplicate event)", str(missing), "0", missing == 0))
+        if lat:
+            # where the slow ones were: p99 of each minute of the load
+            start = samples.arrivals[0]
+            minutes_p99 = {}
+            for at, value in zip(samples.arrivals, lat):
+                minutes_p99.setdefault(int((at - start) // 60), []).append(value)
+            by_minute = " ".join(f"{percentile(v, .99):.1f}" for _, v in sorted(minutes_p99.items()))
+            rows.append(("latency p99 by minute of the load (s)", by_minute[:60], "", None))
         rows.append(("of the articles out, duplicate events (the wire repeats its texts)", str(samples.duplicates),
                      "", None))
         total = minutes * 60 + idle_minutes * 60
