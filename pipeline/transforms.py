@@ -48,6 +48,11 @@ class Failure(NamedTuple):
     error: BaseException
 
 
+def source_of(message: Message) -> str:
+    """Where a message was read: topic/partition/offset."""
+    return f"{message.topic}/{message.partition}/{message.offset}"
+
+
 class _counter:
     """A Beam counter in namespace "pipeline" that also adds to this
     process's progress totals (see progress.py)."""
@@ -254,7 +259,7 @@ class _Decode(beam.DoFn):
 
     def process(self, message: Message):
         # an article without an id in it is named by its key, else by where it is
-        fallback = f"{message.topic}/{message.partition}/{message.offset}"
+        fallback = source_of(message)
         if message.key:
             fallback = message.key.decode("utf-8", errors="replace")
         try:
@@ -314,10 +319,6 @@ class EnrichArticles(beam.PTransform):
 # Deduplicating
 
 DUPLICATES = "duplicates"
-
-
-def source_of(message: Message) -> str:
-    return f"{message.topic}/{message.partition}/{message.offset}"
 
 
 class _DropDuplicates(beam.DoFn):
