@@ -57,20 +57,19 @@ def articles(pool: list[str], count: int, seed: int) -> list[str]:
 
 
 def fill_and_time(store, prefill: list[str], measured: list[str]) -> tuple[float, int]:
-    """Judge `prefill`, then time judging `measured`; -> (articles/s, remembered)."""
+    """Judge `prefill`, then time judging `measured`, BUNDLE articles per
+    call and per store flush as the pipeline does; -> (articles/s, remembered)."""
     judge = Deduplicator(store)
-    for n, body in enumerate(prefill):
-        judge.judge(f"p{n}", f"raw/0/{n}", n, None, body)
-        if n % BUNDLE == BUNDLE - 1:
+
+    def judge_all(texts, name, partition, base):
+        for start in range(0, len(texts), BUNDLE):
+            judge.judge_many([(f"{name}{n}", f"raw/{partition}/{n}", base + n, None, texts[n])
+                              for n in range(start, min(start + BUNDLE, len(texts)))])
             store.flush()
-    store.flush()
-    base = len(prefill)
+
+    judge_all(prefill, "p", 0, 0)
     started = time.perf_counter()
-    for n, body in enumerate(measured):
-        judge.judge(f"m{n}", f"raw/1/{n}", base + n, None, body)
-        if n % BUNDLE == BUNDLE - 1:
-            store.flush()
-    store.flush()
+    judge_all(measured, "m", 1, len(prefill))
     return len(measured) / (time.perf_counter() - started), store.count()
 
 

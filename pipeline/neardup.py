@@ -25,8 +25,8 @@ import numpy as np
 
 SHINGLE_WORDS = 5  # words per shingle
 NUM_BINS = 64  # signature length (2 bytes each)
-BANDS = 32  # LSH bands of ROWS values each: a pair at similarity 0.5 shares a band with probability 0.9999
-ROWS = NUM_BINS // BANDS
+BANDS = 16  # LSH bands of ROWS values each, over the first BANDS * ROWS values (see band_keys_many)
+ROWS = 2
 THRESHOLD = 0.5  # estimated Jaccard similarity at and above which two articles are near-duplicates
 
 _U64 = np.uint64
@@ -37,13 +37,18 @@ _SHINGLE_MIX = _U64(0x9E3779B97F4A7C15)
 _ROW_MIX = (np.arange(1, ROWS + 1, dtype=_U64) * _U64(0xD6E8FEB86659FD93)) | _U64(1)
 _BAND_SALT = np.arange(BANDS, dtype=_U64) * _U64(0xA0761D6478BD642F)
 _DENSIFY = _U64(0x8EBC6AF09C88C6E3)
+_RANK_SHIFT = _U64(64 - int(np.log2(NUM_BINS)) - 32)  # keep the bin and 32 bits below it
+_EMPTY = np.iinfo(np.uint64).max  # above every ranked value (they have 54 bits)
 
 # Bytes that belong to words: ASCII letters and digits, and every byte of a
 # multi-byte UTF-8 character (letters of other scripts). Everything else
 # becomes a space, so bytes.split() cuts the text into words at C speed.
 _WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyz0123456789") | set(range(0x80, 0x100))
 _TO_SPACE = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
+_ASCII_LOWER_TO_SPACE = bytes(
+    c + 32 if 0x41 <= c <= 0x5A else (c if c in _WORD_BYTES else 0x20) for c in range(256))
 _WORD_WIDTH = 16  # bytes of a word that count: longer words are cut (two 8-byte halves hashed)
+_PREFIX_MASK = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=_U64)  # the first n bytes of 8
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -54,53 +59,109 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _U64(31))
 
 
-def word_hashes(text: str) -> np.ndarray:
-    """A 64-bit value for each word of the lower-cased text, in order (the
-    shingle step mixes them; equal words give equal values)."""
-    words = text.lower().encode("utf-8").translate(_TO_SPACE).split()
-    if not words:
-        return np.zeros(0, dtype=_U64)
-    halves = np.array(words, dtype=f"S{_WORD_WIDTH}").view(_U64).reshape(-1, 2)
-    with np.errstate(over="ignore"):
-        return halves[:, 0] * _BASE + halves[:, 1]
+def signatures(texts: list[str], size: int = SHINGLE_WORDS) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures of many texts at once: (uint16 array [len(texts), NUM_BINS],
+    bool array [len(texts)]: False where a text has no words and so no
+    signature; its row is zeros).
+
+    One-permutation MinHash with rotation densification: every shingle gets
+    one 64-bit hash; its top bits pick one of NUM_BINS bins and each bin
+    keeps 16 bits of its smallest hash (two different minima agree by chance
+    once in 65,536, which moves a similarity estimate by nothing that
+    matters and halves what is stored); an empty bin takes the next filled
+    bin's value (circularly), marked by the distance. The whole batch goes
+    through each numpy step together: per call the overhead is paid once
+    per batch, not once per article, which is what makes the judge fast."""
+    count = len(texts)
+    sigs = np.zeros((count, NUM_BINS), dtype=np.uint16)
+    has = np.zeros(count, dtype=bool)
+    if count == 0:
+        return sigs, has
+    words, first, lengths = _word_hashes([_word_bytes(t) for t in texts])
+    hashes, owner = _shingles(words, first, lengths, size)
+    if len(hashes) == 0:
+        return sigs, has
+    has[owner] = True
+    # smallest hash per (text, bin): compare the bin and the next 32 bits,
+    # and carry the low 16 bits (the stored value) along in the low bits
+    ranked = ((hashes >> _RANK_SHIFT) << _U64(16)) | (hashes & _MASK16)
+    smallest = np.full(count * NUM_BINS, _EMPTY, dtype=_U64)
+    np.minimum.at(smallest, owner * NUM_BINS + (hashes >> _BIN_SHIFT).astype(np.int64), ranked)
+    smallest = smallest.reshape(count, NUM_BINS)
+    values = smallest & _MASK16
+    partial = np.flatnonzero(has & (smallest == _EMPTY).any(axis=1))
+    if len(partial):
+        filled = smallest[partial] != _EMPTY
+        bins = np.arange(NUM_BINS)
+        # index of the next filled bin at or after each bin, circularly (on the row written twice)
+        position = np.where(np.concatenate([filled, filled], axis=1), np.arange(2 * NUM_BINS), 2 * NUM_BINS)
+        donor = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1][:, :NUM_BINS]
+        distance = (donor - bins).astype(_U64)
+        with np.errstate(over="ignore"):
+            values[partial] = (values[partial[:, None], donor % NUM_BINS] + distance * _DENSIFY) & _MASK16
+    sigs[:] = values
+    return sigs, has
 
 
-def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
-    """One 64-bit hash per run of `size` consecutive words (one for the whole
-    text when it is shorter; none when it has no words)."""
-    words = word_hashes(text)
-    if len(words) == 0:
-        return words
-    size = min(size, len(words))
-    count = len(words) - size + 1
+def _word_bytes(text: str) -> bytes:
+    """The text lower-cased and UTF-8 encoded, every byte that is not part of
+    a word turned into a space."""
+    if text.isascii():  # O(1) in CPython; bytes.translate lowers ASCII at once
+        return text.encode("ascii").translate(_ASCII_LOWER_TO_SPACE)
+    return text.lower().encode("utf-8").translate(_TO_SPACE)
+
+
+def _word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 64-bit value per word of every text (translated bytes; the first
+    _WORD_WIDTH bytes of a word count), all texts in one array -> (values,
+    index of each text's first word, words per text)."""
+    buffer = b" ".join(encoded) + b" " * (_WORD_WIDTH + 1)
+    joined = np.frombuffer(buffer, dtype=np.uint8)
+    edges = np.flatnonzero(np.diff((joined != 0x20).view(np.int8), prepend=np.int8(0)) != 0)
+    starts, ends = edges[0::2], edges[1::2]  # a word starts, ends, the next starts, ...
+    text_starts = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
+    first = np.searchsorted(starts, text_starts)
+    lengths = np.diff(np.append(first, len(starts)))
+    # every 8-byte window of the buffer as a little-endian integer (a view,
+    # no copy): a word's two halves are two lookups, masked to its length
+    windows = np.ndarray((len(buffer) - 7,), dtype="<u8", buffer=buffer, strides=(1,))
+    size = ends - starts
+    low = windows[starts] & _PREFIX_MASK[np.minimum(size, 8)]
+    high = windows[starts + 8] & _PREFIX_MASK[np.clip(size - 8, 0, 8)]
     with np.errstate(over="ignore"):
-        combined = words[:count].copy()
+        return low * _BASE + high, first, lengths
+
+
+def _shingles(words, first, lengths, size) -> tuple[np.ndarray, np.ndarray]:
+    """One hash per run of `size` consecutive words within each text (one
+    for a whole text shorter than that) -> (hashes, index of the text of each)."""
+    total = len(words)
+    with np.errstate(over="ignore"):
+        runs = max(total - size + 1, 0)
+        combined = words[:runs].copy()
         for offset in range(1, size):
-            combined = combined * _SHINGLE_MIX + words[offset: offset + count]
-        return _mix(combined)
+            combined = combined * _SHINGLE_MIX + words[offset: offset + runs]
+        owner = np.repeat(np.arange(len(lengths)), lengths)[:runs]
+        # a run is a shingle when it ends inside the text it starts in
+        inside = np.arange(runs) <= (first + lengths - size)[owner]
+        hashes, owner = combined[inside], owner[inside]
+        short = np.flatnonzero((lengths > 0) & (lengths < size))
+        if len(short):
+            extra = []
+            for text in short:  # a text of fewer words than a shingle is one shingle
+                value = words[first[text]]
+                for offset in range(1, lengths[text]):
+                    value = value * _SHINGLE_MIX + words[first[text] + offset]
+                extra.append(value)
+            hashes = np.concatenate([hashes, np.array(extra, dtype=_U64)])
+            owner = np.concatenate([owner, short])
+        return _mix(hashes), owner
 
 
 def signature(text: str, size: int = SHINGLE_WORDS) -> np.ndarray | None:
-    """NUM_BINS uint16 values (one-permutation MinHash with rotation
-    densification; 16 bits of each bin's minimum: two different minima agree
-    by chance once in 65,536, which moves a similarity estimate by nothing
-    that matters and halves what is stored); None when the text has no words."""
-    hashes = np.sort(shingle_hashes(text, size))
-    if len(hashes) == 0:
-        return None
-    bins = np.arange(NUM_BINS, dtype=_U64) << _BIN_SHIFT
-    first = np.searchsorted(hashes, bins)  # sorted by value = by bin, then by value within the bin
-    following = np.append(first[1:], len(hashes))
-    filled = np.flatnonzero(first < following)
-    values = hashes[np.minimum(first, len(hashes) - 1)] & _MASK16
-    if len(filled) < NUM_BINS:
-        # an empty bin takes the next filled bin's value (circularly), marked by the distance
-        bin_ids = np.arange(NUM_BINS)
-        donor = filled[np.searchsorted(filled, bin_ids) % len(filled)]
-        distance = ((donor - bin_ids) % NUM_BINS).astype(_U64)
-        with np.errstate(over="ignore"):
-            values = (values[donor] + distance * _DENSIFY) & _MASK16
-    return values.astype(np.uint16)
+    """The signature of one text (see signatures); None when it has no words."""
+    sigs, has = signatures([text], size)
+    return sigs[0] if has[0] else None
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -108,10 +169,16 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_BINS
 
 
-def band_keys(sig: np.ndarray) -> list[int]:
-    """BANDS signed 63-bit keys (they fit SQLite and Redis integers); two
-    signatures that agree on all ROWS values of a band share its key."""
-    rows = sig.astype(_U64).reshape(BANDS, ROWS)
+def band_keys_many(sigs: np.ndarray) -> np.ndarray:
+    """int64 array [len(sigs), BANDS] of non-negative 63-bit keys (they fit
+    SQLite and Redis integers); two signatures that agree on all ROWS values
+    of a band share its key."""
+    rows = sigs[:, : BANDS * ROWS].astype(_U64).reshape(len(sigs), BANDS, ROWS)
     with np.errstate(over="ignore"):
-        keys = _mix((rows * _ROW_MIX).sum(axis=1, dtype=_U64) + _BAND_SALT) >> _U64(1)
-    return keys.astype(np.int64).tolist()
+        keys = _mix((rows * _ROW_MIX).sum(axis=2, dtype=_U64) + _BAND_SALT) >> _U64(1)
+    return keys.astype(np.int64)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """The band keys of one signature, as Python ints."""
+    return band_keys_many(sig.reshape(1, NUM_BINS))[0].tolist()

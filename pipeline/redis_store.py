@@ -96,24 +96,38 @@ class RedisStore:
             pairs.append(self._hash(content_hash))
         return pairs
 
-    def find(self, content_hash, keys):
-        pairs = self._pairs(content_hash, keys)
-        if not pairs:
-            return []
-        pipe = self.client.pipeline(transaction=False)
-        for bucket, field in pairs:
+    def find_many(self, hashes, keys, has_sig):
+        asked = []  # (row, bucket, field)
+        for row, content_hash in enumerate(hashes):
+            row_keys = keys[row].tolist() if has_sig[row] else []
+            asked += [(row, bucket, field) for bucket, field in self._pairs(content_hash, row_keys)]
+        found = [[] for _ in hashes]
+        if not asked:
+            return found
+        pipe = self.client.pipeline(transaction=False)  # one round trip for the whole batch
+        for _, bucket, field in asked:
             pipe.hget(bucket, field)
-        slots = sorted({s for value in pipe.execute() if value for s in value.decode().split(",")})
-        if not slots:
-            return []
-        packed = self.client.mget([f"{self.prefix}a:{slot}" for slot in slots])
-        return [_unpack(value) for value in packed if value]  # (one may be forgotten meanwhile)
+        slots_of: dict[int, set[str]] = {}
+        for (row, _, _), value in zip(asked, pipe.execute()):
+            if value:
+                slots_of.setdefault(row, set()).update(value.decode().split(","))
+        if not slots_of:
+            return found
+        slots = sorted(set().union(*slots_of.values()))
+        packed = dict(zip(slots, self.client.mget([f"{self.prefix}a:{slot}" for slot in slots])))
+        for row, row_slots in slots_of.items():
+            # (an entry may have been forgotten meanwhile)
+            found[row] = [_unpack(packed[slot]) for slot in sorted(row_slots) if packed[slot]]
+        return found
 
-    def remember(self, entry, keys):
-        args = [self.prefix, entry.event_ms, _pack(entry)]
-        for bucket, field in self._pairs(entry.content_hash, keys):
-            args += [bucket, field]
-        self._remember(args=args)
+    def remember_many(self, entries, keys):
+        pipe = self.client.pipeline(transaction=False)
+        for entry, row_keys in zip(entries, keys):
+            args = [self.prefix, entry.event_ms, _pack(entry)]
+            for bucket, field in self._pairs(entry.content_hash, row_keys.tolist() if entry.signature is not None else []):
+                args += [bucket, field]
+            self._remember(args=args, client=pipe)  # each article is still one atomic script
+        pipe.execute()
 
     def forget_before(self, event_ms):
         forgotten = 0

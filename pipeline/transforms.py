@@ -21,6 +21,7 @@ import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
+from apache_beam.utils.windowed_value import WindowedValue
 
 from . import kafka_io, progress, record
 from .articles import ArticleError, parse_message
@@ -322,6 +323,11 @@ DUPLICATES = "duplicates"
 
 
 class _DropDuplicates(beam.DoFn):
+    """Holds a bundle's records and judges them together at its end (one
+    batch is several times faster per article than one at a time); the
+    outputs leave before the writers downstream finish the bundle, as the
+    runner finishes a fused stage from its source down."""
+
     def __init__(self, store, threshold, horizon_ms):
         self.store_url, self.threshold, self.horizon_ms = store, threshold, horizon_ms
         self.duplicates = _counter("duplicates")
@@ -332,17 +338,25 @@ class _DropDuplicates(beam.DoFn):
         self.store = open_store(self.store_url)
         self.judge = Deduplicator(self.store, self.threshold, self.horizon_ms)
 
-    def process(self, item):
-        message, rec = item
-        event_ms = rec["published"] if rec["published"] is not None else message.timestamp
-        verdict = self.judge.judge(rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"])
-        if verdict.duplicate:
-            self.duplicates.inc()
-            yield beam.pvalue.TaggedOutput(DUPLICATES, (message, rec, verdict))
-        else:
-            yield item
+    def start_bundle(self):
+        self.held = []
+
+    def process(self, item, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        self.held.append((item, timestamp, window))
 
     def finish_bundle(self):
+        held, self.held = self.held, []
+        articles = []
+        for (message, rec), _, _ in held:
+            event_ms = rec["published"] if rec["published"] is not None else message.timestamp
+            articles.append((rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"]))
+        for ((message, rec), timestamp, window), verdict in zip(held, self.judge.judge_many(articles)):
+            if verdict.duplicate:
+                self.duplicates.inc()
+                yield beam.pvalue.TaggedOutput(
+                    DUPLICATES, WindowedValue((message, rec, verdict), timestamp, [window]))
+            else:
+                yield WindowedValue((message, rec), timestamp, [window])
         # durable before the bundle's offsets are committed
         self.store.flush()
 

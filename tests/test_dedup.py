@@ -1,9 +1,18 @@
 """Duplicate verdicts: exact and near copies, replays, order, horizon, restarts."""
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from pipeline.dedup import DAY_MS, Deduplicator, MemoryStore, SqliteStore, open_store
+from pipeline.dedup import (
+    DAY_MS,
+    Deduplicator,
+    Entry,
+    MemoryStore,
+    SqliteStore,
+    open_store,
+)
+from pipeline.neardup import NUM_BINS, band_keys_many
 from pipeline.normalize import clean_article
 
 ARTICLES = Path(__file__).parent / "fixtures" / "dedup"
@@ -157,3 +166,61 @@ def test_nothing_is_stored_but_hashes_and_signatures(tmp_path):
     data = (tmp_path / "dedup.sqlite3").read_bytes() + (tmp_path / "dedup.sqlite3-wal").read_bytes() \
         if (tmp_path / "dedup.sqlite3-wal").exists() else (tmp_path / "dedup.sqlite3").read_bytes()
     assert b"retaining wall" not in data
+
+
+def test_a_batch_gets_the_verdicts_of_one_by_one(store, tmp_path):
+    articles = [
+        ("reissue-1", "raw/0/5", 5000, "h2", body("reissue")),
+        ("base-1", "raw/0/1", 1000, "h1", body("base")),
+        ("copy-1", "raw/0/2", 2000, "h1", body("base")),  # exact copy of an article in the same batch
+        ("topic-1", "raw/0/3", 3000, "h3", body("same_topic")),
+        ("base-1", "raw/0/1", 1000, "h1", body("base")),  # a replay inside the batch
+        ("boiler-1", "raw/0/4", 4000, "h4", body("boilerplate")),
+        ("empty-1", "raw/0/6", 6000, "h5", ""),
+    ]
+    one_by_one = Deduplicator(MemoryStore())
+    expected = [one_by_one.judge(*a) for a in articles]
+    assert Deduplicator(store).judge_many(articles) == expected
+    assert [v.duplicate_of for v in expected] == [None, None, "base-1", None, None, "base-1", None]
+
+
+def test_processes_sharing_the_embedded_store_see_each_others_articles(tmp_path):
+    first, second = open_store(str(tmp_path)), open_store(str(tmp_path))
+    Deduplicator(first).judge("base-1", "raw/0/1", 1000, "h1", body("base"))
+    first.flush()
+    assert Deduplicator(second).judge("reissue-1", "raw/1/1", 2000, "h2", body("reissue")).duplicate_of == "base-1"
+    second.flush()
+    assert Deduplicator(first).judge("reissue-2", "raw/0/2", 3000, "h2", body("reissue")).duplicate_of == "base-1"
+    first.flush()
+    assert not Deduplicator(second).judge("base-1", "raw/0/1", 1000, "h1", body("base")).duplicate  # a replay
+    assert first.count() == second.count() == 3
+    first.close()
+    second.close()
+
+
+def test_a_large_index_finds_every_holder_of_a_hot_key():
+    # enough entries for the big run's directory, and one key held by more
+    # articles than a directory bucket is read at once
+    store = MemoryStore()
+    rng = np.random.default_rng(7)
+    sigs = rng.integers(0, 1 << 16, (6000, NUM_BINS), dtype=np.uint16)
+    sigs[:40] = sigs[0]  # forty copies of one signature: its 16 keys are hot
+    entries = [Entry(f"a{n}", f"raw/0/{n}", n, f"a{n}", None, sig) for n, sig in enumerate(sigs)]
+    for start in range(0, len(entries), 500):
+        store.remember_many(entries[start:start + 500], band_keys_many(sigs[start:start + 500]))
+    assert len(store._main) > 1 << 16 and store._main.directory is not None
+    (found,) = store.find_many([None], band_keys_many(sigs[:1]), np.array([True]))
+    assert sorted(e.article_id for e in found) == sorted(f"a{n}" for n in range(40))
+    (found,) = store.find_many([None], band_keys_many(sigs[4321:4322]), np.array([True]))
+    assert [e.article_id for e in found] == ["a4321"]
+
+
+def test_forgetting_most_of_the_index_keeps_the_rest_findable():
+    store = MemoryStore()
+    judge = Deduplicator(store)
+    for n in range(300):
+        judge.judge(f"a{n}", f"raw/0/{n}", n, f"h{n}", f"story number {n} about the river " * 3)
+    assert store.forget_before(250) == 250  # more than half: slots are renumbered
+    assert store.count() == 50
+    assert judge.judge("copy", "raw/1/1", 400, "h260", "story number 260 about the river " * 3).duplicate_of == "a260"
+    assert not judge.judge("late", "raw/1/2", 400, "h10", "story number 10 about the river " * 3).duplicate
