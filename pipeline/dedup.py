@@ -32,7 +32,7 @@ import sqlite3
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -43,9 +43,9 @@ DEFAULT_HORIZON_MS = 7 * DAY_MS
 _SWEEP_EVERY = 1000  # judgements between two sweeps of the horizon
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What is remembered of one judged article."""
+class Entry(NamedTuple):
+    """What is remembered of one judged article (a tuple: made for every
+    article judged, so it must be cheap)."""
 
     article_id: str
     source: str
@@ -118,6 +118,11 @@ class Deduplicator:
         for n, (article_id, source, event_ms, content_hash, _) in enumerate(articles):
             sig = sigs[n] if has_sig[n] else None
             candidates = found[n]
+            if not candidates and n not in earlier:  # the common case: nothing like it seen
+                verdicts.append(KEEP)
+                entries.append(Entry(article_id, source, event_ms, article_id, content_hash, sig))
+                remembered.append(n)
+                continue
             if n in earlier:
                 candidates = candidates + [entries[m] for m in earlier[n] if entries[m] is not None]
             replay = False
@@ -144,8 +149,9 @@ class Deduplicator:
             else:
                 entries.append(Entry(article_id, source, event_ms, verdict.duplicate_of or article_id, content_hash, sig))
                 remembered.append(n)
-            if self.newest_ms is None or event_ms > self.newest_ms:
-                self.newest_ms = event_ms
+        newest = max(a[2] for a in articles)
+        if self.newest_ms is None or newest > self.newest_ms:
+            self.newest_ms = newest
         if remembered:
             self.store.remember_many([entries[n] for n in remembered], keys[remembered])
         before, self.judged = self.judged, self.judged + len(articles)

@@ -1,20 +1,22 @@
 """Near-duplicate signatures: MinHash over word shingles, and LSH band keys.
 
-In: the normalised body of an article. Out: a signature of NUM_BINS 32-bit
-values whose agreement with another article's signature estimates the
-Jaccard similarity of their sets of word shingles, and BANDS keys such that
-two articles share at least one key with high probability when that
-similarity is high (LSH banding).
+In: normalised article bodies, a batch at a time. Out: per body a signature
+of NUM_BINS 16-bit values whose agreement with another article's signature
+estimates the Jaccard similarity of their sets of word shingles, and BANDS
+keys such that two articles share at least one key with high probability
+when that similarity is high (LSH banding).
 
 Why our own code and not datasketch's MinHash: datasketch hashes every
 shingle with SHA-1 in a Python loop and then applies one permutation per
-signature value to each, several times slower than this (`make bench` times
-both on the same shingles). Here words are cut by bytes.split() and hashed
-with numpy in a handful of array operations, and one-permutation hashing (one hash per shingle, split into
-NUM_BINS bins, the minimum of each bin kept; empty bins filled from the next
-non-empty one, "rotation densification") replaces the permutations. All
-hashes are fixed functions of the text, so signatures are the same in every
-process and on every worker, and stay valid across restarts.
+signature value to each, tens of times slower than this (`make bench`
+times both on the same shingles). Here a whole batch of texts is one byte
+buffer: words are found, hashed, joined into shingles and binned with a
+few numpy operations over all of it, and one-permutation hashing (one hash
+per shingle, split into NUM_BINS bins, the minimum of each bin kept; empty
+bins filled from the next non-empty one, "rotation densification")
+replaces the permutations. All hashes are fixed functions of the text, so
+signatures are the same in every process and on every worker, and stay
+valid across restarts.
 
 The shingle size, bins, bands and threshold were chosen on the BBC dev pairs
 (`python -m evaluation.duplicates`; figures in the README).
@@ -42,9 +44,9 @@ _EMPTY = np.iinfo(np.uint64).max  # above every ranked value (they have 54 bits)
 
 # Bytes that belong to words: ASCII letters and digits, and every byte of a
 # multi-byte UTF-8 character (letters of other scripts). Everything else
-# becomes a space, so bytes.split() cuts the text into words at C speed.
+# becomes a space, and ASCII capitals become small letters, in one
+# bytes.translate.
 _WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyz0123456789") | set(range(0x80, 0x100))
-_TO_SPACE = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
 _ASCII_LOWER_TO_SPACE = bytes(
     c + 32 if 0x41 <= c <= 0x5A else (c if c in _WORD_BYTES else 0x20) for c in range(256))
 _WORD_WIDTH = 16  # bytes of a word that count: longer words are cut (two 8-byte halves hashed)
@@ -104,11 +106,12 @@ def signatures(texts: list[str], size: int = SHINGLE_WORDS) -> tuple[np.ndarray,
 
 
 def _word_bytes(text: str) -> bytes:
-    """The text lower-cased and UTF-8 encoded, every byte that is not part of
-    a word turned into a space."""
-    if text.isascii():  # O(1) in CPython; bytes.translate lowers ASCII at once
-        return text.encode("ascii").translate(_ASCII_LOWER_TO_SPACE)
-    return text.lower().encode("utf-8").translate(_TO_SPACE)
+    """The text UTF-8 encoded, ASCII letters lower-cased, every byte that is
+    not part of a word turned into a space. Capitals of other scripts are
+    kept: str.lower() on a text with any non-ASCII character (a curly quote
+    is enough) cost a fifth of the whole signature, and copies of an
+    article do not differ in the case of accented capitals."""
+    return text.encode("utf-8").translate(_ASCII_LOWER_TO_SPACE)
 
 
 def _word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -126,36 +129,36 @@ def _word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     # no copy): a word's two halves are two lookups, masked to its length
     windows = np.ndarray((len(buffer) - 7,), dtype="<u8", buffer=buffer, strides=(1,))
     size = ends - starts
-    low = windows[starts] & _PREFIX_MASK[np.minimum(size, 8)]
-    high = windows[starts + 8] & _PREFIX_MASK[np.clip(size - 8, 0, 8)]
-    with np.errstate(over="ignore"):
-        return low * _BASE + high, first, lengths
+    values = (windows[starts] & _PREFIX_MASK[np.minimum(size, 8)]) * _BASE  # (numpy integer arrays wrap silently)
+    long = np.flatnonzero(size > 8)  # the second half is zero for most words
+    values[long] += windows[starts[long] + 8] & _PREFIX_MASK[np.minimum(size[long] - 8, 8)]
+    return values, first, lengths
 
 
 def _shingles(words, first, lengths, size) -> tuple[np.ndarray, np.ndarray]:
     """One hash per run of `size` consecutive words within each text (one
     for a whole text shorter than that) -> (hashes, index of the text of each)."""
-    total = len(words)
-    with np.errstate(over="ignore"):
-        runs = max(total - size + 1, 0)
-        combined = words[:runs].copy()
-        for offset in range(1, size):
-            combined = combined * _SHINGLE_MIX + words[offset: offset + runs]
-        owner = np.repeat(np.arange(len(lengths)), lengths)[:runs]
-        # a run is a shingle when it ends inside the text it starts in
-        inside = np.arange(runs) <= (first + lengths - size)[owner]
-        hashes, owner = combined[inside], owner[inside]
-        short = np.flatnonzero((lengths > 0) & (lengths < size))
-        if len(short):
+    runs = max(len(words) - size + 1, 0)
+    combined = words[:runs].copy()
+    for offset in range(1, size):
+        combined *= _SHINGLE_MIX
+        combined += words[offset: offset + runs]
+    owner = np.repeat(np.arange(len(lengths)), lengths)[:runs]
+    # a run is a shingle when it ends inside the text it starts in
+    inside = np.arange(runs) <= (first + lengths - size)[owner]
+    hashes, owner = combined[inside], owner[inside]
+    short = np.flatnonzero((lengths > 0) & (lengths < size))
+    if len(short):
+        with np.errstate(over="ignore"):  # numpy scalars do warn on wrapping
             extra = []
             for text in short:  # a text of fewer words than a shingle is one shingle
                 value = words[first[text]]
                 for offset in range(1, lengths[text]):
                     value = value * _SHINGLE_MIX + words[first[text] + offset]
                 extra.append(value)
-            hashes = np.concatenate([hashes, np.array(extra, dtype=_U64)])
-            owner = np.concatenate([owner, short])
-        return _mix(hashes), owner
+        hashes = np.concatenate([hashes, np.array(extra, dtype=_U64)])
+        owner = np.concatenate([owner, short])
+    return _mix(hashes), owner
 
 
 def signature(text: str, size: int = SHINGLE_WORDS) -> np.ndarray | None:
