@@ -185,8 +185,8 @@ def _matches_within(hashes, keys, has_sig) -> dict[int, set[int]]:
 
 class MemoryStore:
     """The index in memory, compact: per remembered article its signature,
-    event time and one string of its ids, and 33 index entries (32 band
-    keys and the content hash) of 8 bytes each; about 600 bytes an article
+    event time and one string of its ids, and 17 index entries (16 band
+    keys and the content hash) of 8 bytes each; about 400 bytes an article
     (`make bench` measures it). No library keeps an int -> many-ints
     multimap this small and answers a batch of lookups in one call, hence
     our own.
@@ -209,7 +209,7 @@ class MemoryStore:
         self._sig = np.zeros((0, neardup.NUM_BINS), dtype=np.uint16)
         self._has_sig = np.zeros(0, dtype=bool)
         self._alive = np.zeros(0, dtype=bool)
-        self._texts: list[str | None] = []  # "source\0id\0group\0content hash" ("" for group = id)
+        self._texts: list = []  # "source\0id\0group\0content hash" ("" for group = id), None when forgotten
         self._used = 0  # slots handed out
         self._alive_count = 0
         self._main, self._middle, self._recent = _Run(), _Run(), _Run()
@@ -231,7 +231,8 @@ class MemoryStore:
         return found
 
     def _entry(self, slot: int) -> Entry:
-        source, article_id, group, content_hash = self._texts[slot].split("\0")
+        texts = self._texts[slot]
+        source, article_id, group, content_hash = texts.split("\0") if isinstance(texts, str) else texts
         return Entry(article_id, source, int(self._event[slot]), group or article_id, content_hash or None,
                      self._sig[slot].copy() if self._has_sig[slot] else None)
 
@@ -253,9 +254,10 @@ class MemoryStore:
         self._has_sig[slots] = has_sig
         if has_sig.any():
             self._sig[slots[has_sig]] = np.stack([e.signature for e in entries if e.signature is not None])
-        self._texts.extend(
-            "\0".join((e.source, e.article_id, "" if e.group == e.article_id else e.group, e.content_hash or ""))
-            for e in entries)
+        for e in entries:
+            texts = (e.source, e.article_id, "" if e.group == e.article_id else e.group, e.content_hash or "")
+            joined = "\0".join(texts)
+            self._texts.append(joined if joined.count("\0") == 3 else texts)  # (a NUL inside an id: kept apart)
         index_keys, rows = _index_keys([e.content_hash for e in entries], keys, has_sig)
         packed = (index_keys << _SLOT_BITS) | slots[rows]
         packed.sort()

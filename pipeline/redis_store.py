@@ -1,10 +1,10 @@
 """The duplicate store on a shared Redis server (`--dedup-store redis://...`),
 for several workers or a distributed runner. Same contract as dedup.Store.
 
-Layout under a key prefix (default "newsdedup:"), sized for about 1 KB per
+Layout under a key prefix (default "newsdedup2:"; 2: 16 bands, JSON texts), sized for about 1 KB per
 remembered article (`make bench` measures it):
     next            counter: each remembered article gets a slot number
-    a:{slot}        string: event time, signature, source, id, group, content hash (packed)
+    a:{slot}        string: event time, signature, then source, id, group, content hash (JSON)
     B:{bucket}      hash: band key (8 bytes) -> slots sharing it ("12,907")
     H:{bucket}      hash: content hash (first 16 hex digits) -> slots
     t               sorted set: slots by event time (for the horizon)
@@ -18,6 +18,7 @@ cluster.)
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import struct
 import subprocess
@@ -75,7 +76,7 @@ return 1
 
 
 class RedisStore:
-    def __init__(self, url: str, prefix: str = "newsdedup:"):
+    def __init__(self, url: str, prefix: str = "newsdedup2:"):
         import redis
 
         self.client = redis.Redis.from_url(url)
@@ -162,9 +163,9 @@ _HEAD = struct.Struct("<qH")  # event time, signature length in values
 
 
 def _pack(entry: Entry) -> bytes:
-    """Entry -> bytes: event time, signature, then the texts NUL-separated."""
+    """Entry -> bytes: event time, signature, then the texts as JSON (any character survives)."""
     sig = b"" if entry.signature is None else entry.signature.astype("<u2").tobytes()
-    texts = "\0".join((entry.source, entry.article_id, entry.group, entry.content_hash or ""))
+    texts = json.dumps([entry.source, entry.article_id, entry.group, entry.content_hash], ensure_ascii=False)
     return _HEAD.pack(entry.event_ms, len(sig) // 2) + sig + texts.encode("utf-8")
 
 
@@ -172,8 +173,8 @@ def _unpack(data: bytes) -> Entry:
     event_ms, values = _HEAD.unpack_from(data)
     start = _HEAD.size + 2 * values
     sig = np.frombuffer(data, dtype="<u2", count=values, offset=_HEAD.size).astype(np.uint16) if values else None
-    source, article_id, group, content_hash = data[start:].decode("utf-8").split("\0")
-    return Entry(article_id, source, event_ms, group, content_hash or None, sig)
+    source, article_id, group, content_hash = json.loads(data[start:].decode("utf-8"))
+    return Entry(article_id, source, event_ms, group, content_hash, sig)
 
 
 @contextlib.contextmanager

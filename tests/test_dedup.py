@@ -224,3 +224,9 @@ def test_forgetting_most_of_the_index_keeps_the_rest_findable():
     assert store.count() == 50
     assert judge.judge("copy", "raw/1/1", 400, "h260", "story number 260 about the river " * 3).duplicate_of == "a260"
     assert not judge.judge("late", "raw/1/2", 400, "h10", "story number 10 about the river " * 3).duplicate
+
+
+def test_ids_with_any_characters_come_back_whole(store):
+    judge = Deduplicator(store)
+    judge.judge("odd\0id \u00e9\n1", "raw/0/1", 1000, "h1", body("base"))
+    assert judge.judge("copy", "raw/0/2", 2000, "h1", body("base")).duplicate_of == "odd\0id \u00e9\n1"
