@@ -33,41 +33,69 @@ from .dedup import Entry
 _BUCKETS = 65536
 _FORGET_BATCH = 500
 
+# A request names (bucket hash, field) pairs in one binary string, parsed by
+# the scripts below: per pair a kind byte ("B" band key, "H" content hash),
+# the bucket (2 bytes, big-endian), the field's length (1 byte), the field.
+# One string rather than two arguments a pair: redis-py's cost per argument,
+# not the server, was what limited a bundle (100,000 arguments a second).
+_NEXT_PAIR = """
+local function next_pair(p, req, i)
+  local bucket = string.byte(req, i + 1) * 256 + string.byte(req, i + 2)
+  local size = string.byte(req, i + 3)
+  return p .. string.sub(req, i, i) .. ':' .. bucket, string.sub(req, i + 4, i + 3 + size), i + 4 + size
+end
+"""
+
 # ARGV: prefix, then for each article: event_ms, the packed entry, the
-# number of (bucket hash key, field) pairs, the pairs (band keys first, the
-# content hash's last when there is one). One call remembers a bundle, all
-# of it or none.
-_REMEMBER = """
+# request of its pairs (band keys, then its content hash). One call
+# remembers a bundle, all of it or none.
+_REMEMBER = _NEXT_PAIR + """
 local p = ARGV[1]
-local i = 2
-while i <= #ARGV do
+for a = 2, #ARGV, 3 do
   local slot = redis.call('INCR', p .. 'next')
-  redis.call('SET', p .. 'a:' .. slot, ARGV[i + 1])
-  redis.call('ZADD', p .. 't', ARGV[i], slot)
-  local last = i + 2 + 2 * tonumber(ARGV[i + 2])
-  for j = i + 3, last, 2 do
-    local old = redis.call('HGET', ARGV[j], ARGV[j + 1])
+  redis.call('SET', p .. 'a:' .. slot, ARGV[a + 1])
+  redis.call('ZADD', p .. 't', ARGV[a], slot)
+  local req, i = ARGV[a + 2], 1
+  while i <= #req do
+    local key, field
+    key, field, i = next_pair(p, req, i)
+    local old = redis.call('HGET', key, field)
     if old then
-      redis.call('HSET', ARGV[j], ARGV[j + 1], old .. ',' .. slot)
+      redis.call('HSET', key, field, old .. ',' .. slot)
     else
-      redis.call('HSET', ARGV[j], ARGV[j + 1], slot)
+      redis.call('HSET', key, field, slot)
     end
   end
-  i = last + 1
 end
 return 1
 """
 
-# ARGV: (bucket hash key, field) pairs -> their values, "" where none. One
-# script call rather than a pipelined HGET each: the client's cost per
-# command, not the server, was what limited a bundle's lookups.
-_LOOK_UP = """
+# ARGV: prefix, a request -> the pairs' values joined by ';' ('' where none)
+_LOOK_UP = _NEXT_PAIR + """
+local p, req, i = ARGV[1], ARGV[2], 1
 local out = {}
-for i = 1, #ARGV, 2 do
-  out[#out + 1] = redis.call('HGET', ARGV[i], ARGV[i + 1]) or ''
+while i <= #req do
+  local key, field
+  key, field, i = next_pair(p, req, i)
+  out[#out + 1] = redis.call('HGET', key, field) or ''
 end
-return out
+return table.concat(out, ';')
 """
+
+_BAND_PAIR = np.dtype([("kind", "S1"), ("bucket", ">u2"), ("size", "u1"), ("field", "<i8")])
+
+
+def _band_pairs(keys: np.ndarray) -> np.ndarray:
+    """Band keys [n, BANDS] -> their request records, same shape."""
+    pairs = np.empty(keys.shape, dtype=_BAND_PAIR)
+    pairs["kind"], pairs["bucket"], pairs["size"], pairs["field"] = b"B", keys % _BUCKETS, 8, keys
+    return pairs
+
+
+def _hash_pair(content_hash: str) -> bytes:
+    field = content_hash[:16].encode("utf-8")
+    return struct.pack(">cHB", b"H", zlib.crc32(content_hash.encode()) % _BUCKETS, len(field)) + field
+
 
 # ARGV: prefix, slot, then (bucket hash key, field) pairs to take the slot out of
 _FORGET = """
@@ -117,16 +145,18 @@ class RedisStore:
         return pairs
 
     def find_many(self, hashes, keys, has_sig):
-        rows, args = [], []
+        signed = np.flatnonzero(has_sig)
+        rows = np.repeat(signed, keys.shape[1]).tolist()
+        request = [_band_pairs(keys[signed]).tobytes()]
         for row, content_hash in enumerate(hashes):
-            for bucket, field in self._pairs(content_hash, keys[row].tolist() if has_sig[row] else []):
+            if content_hash is not None:
                 rows.append(row)
-                args += [bucket, field]
+                request.append(_hash_pair(content_hash))
         found = [[] for _ in hashes]
-        if not args:
+        if not rows:
             return found
         slots_of: dict[int, set[str]] = {}
-        for row, value in zip(rows, self._look_up(args=args)):
+        for row, value in zip(rows, self._look_up(args=[self.prefix, b"".join(request)]).split(b";")):
             if value:
                 slots_of.setdefault(row, set()).update(value.decode().split(","))
         if not slots_of:
@@ -139,12 +169,13 @@ class RedisStore:
         return found
 
     def remember_many(self, entries, keys):
+        pairs = _band_pairs(keys)
         args = [self.prefix]
-        for entry, row_keys in zip(entries, keys):
-            pairs = self._pairs(entry.content_hash, row_keys.tolist() if entry.signature is not None else [])
-            args += [entry.event_ms, _pack(entry), len(pairs)]
-            for bucket, field in pairs:
-                args += [bucket, field]
+        for entry, row in zip(entries, pairs):
+            request = row.tobytes() if entry.signature is not None else b""
+            if entry.content_hash is not None:
+                request += _hash_pair(entry.content_hash)
+            args += [entry.event_ms, _pack(entry), request]
         self._remember(args=args)
 
     def forget_before(self, event_ms):
