@@ -21,7 +21,6 @@ import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
-from apache_beam.utils.windowed_value import WindowedValue
 
 from . import kafka_io, progress, record
 from .articles import ArticleError, parse_message
@@ -323,10 +322,11 @@ DUPLICATES = "duplicates"
 
 
 class _DropDuplicates(beam.DoFn):
-    """Holds a bundle's records and judges them together at its end (one
-    batch is several times faster per article than one at a time); the
-    outputs leave before the writers downstream finish the bundle, as the
-    runner finishes a fused stage from its source down."""
+    """Judges each record as it comes. Holding a bundle to judge it at once
+    (Deduplicator.judge_many, several times faster per article) held every
+    record until the last one's NLP was done: the live p99 went from 1.3 to
+    2.0 s in `make bench`, while the judge costs ~0.1 ms of the ~100 ms an
+    article spends in this stage."""
 
     def __init__(self, store, threshold, horizon_ms):
         self.store_url, self.threshold, self.horizon_ms = store, threshold, horizon_ms
@@ -338,25 +338,17 @@ class _DropDuplicates(beam.DoFn):
         self.store = open_store(self.store_url)
         self.judge = Deduplicator(self.store, self.threshold, self.horizon_ms)
 
-    def start_bundle(self):
-        self.held = []
-
-    def process(self, item, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
-        self.held.append((item, timestamp, window))
+    def process(self, item):
+        message, rec = item
+        event_ms = rec["published"] if rec["published"] is not None else message.timestamp
+        verdict = self.judge.judge(rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"])
+        if verdict.duplicate:
+            self.duplicates.inc()
+            yield beam.pvalue.TaggedOutput(DUPLICATES, (message, rec, verdict))
+        else:
+            yield item
 
     def finish_bundle(self):
-        held, self.held = self.held, []
-        articles = []
-        for (message, rec), _, _ in held:
-            event_ms = rec["published"] if rec["published"] is not None else message.timestamp
-            articles.append((rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"]))
-        for ((message, rec), timestamp, window), verdict in zip(held, self.judge.judge_many(articles)):
-            if verdict.duplicate:
-                self.duplicates.inc()
-                yield beam.pvalue.TaggedOutput(
-                    DUPLICATES, WindowedValue((message, rec, verdict), timestamp, [window]))
-            else:
-                yield WindowedValue((message, rec), timestamp, [window])
         # durable before the bundle's offsets are committed
         self.store.flush()
 
