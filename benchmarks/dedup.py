@@ -23,11 +23,12 @@ from pipeline.dedup import Deduplicator, MemoryStore, SqliteStore
 from pipeline.transforms import MAX_POLL_RECORDS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Articles judged together and per store flush. Under a backlog the
-# pipeline's bundle is one poll of MAX_POLL_RECORDS from each partition of
-# the input topic; the topics `feed` and `make demo` create have 3 (a
-# bounded run over 600 queued articles made bundles of 60, counted in
-# DropDuplicates). A topic of one partition gives bundles of 20: timed too.
+# Articles judged together (Deduplicator.judge_many) and per store flush: a
+# bundle's worth. Under a backlog a bundle is one poll of MAX_POLL_RECORDS
+# from each partition of the input topic; the topics `feed` and `make demo`
+# create have 3 (a bounded run over 600 queued articles made bundles of 60).
+# A topic of one partition gives bundles of 20: timed too. (The pipeline
+# itself judges article by article, behind the NLP: see DropDuplicates.)
 BUNDLE = 3 * MAX_POLL_RECORDS
 
 
@@ -64,7 +65,7 @@ def articles(pool: list[str], count: int, seed: int) -> list[str]:
 
 def fill_and_time(store, prefill: list[str], measured: list[str], bundle: int = BUNDLE) -> tuple[float, int]:
     """Judge `prefill`, then time judging `measured`, `bundle` articles per
-    call and per store flush as the pipeline does; -> (articles/s, remembered)."""
+    call and per store flush; -> (articles/s, remembered)."""
     judge = Deduplicator(store)
 
     def judge_all(texts, name, partition, base):
