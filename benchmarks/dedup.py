@@ -63,20 +63,20 @@ def articles(pool: list[str], count: int, seed: int) -> list[str]:
     return made
 
 
+def judge_all(judge: Deduplicator, texts: list[str], name: str, partition: int, base: int, bundle: int) -> None:
+    """Judge `texts`, `bundle` articles per call and per store flush."""
+    for start in range(0, len(texts), bundle):
+        judge.judge_many([(f"{name}{n}", f"raw/{partition}/{n}", base + n, None, texts[n])
+                          for n in range(start, min(start + bundle, len(texts)))])
+        judge.store.flush()
+
+
 def fill_and_time(store, prefill: list[str], measured: list[str], bundle: int = BUNDLE) -> tuple[float, int]:
-    """Judge `prefill`, then time judging `measured`, `bundle` articles per
-    call and per store flush; -> (articles/s, remembered)."""
+    """Judge `prefill`, then time judging `measured`; -> (articles/s, remembered)."""
     judge = Deduplicator(store)
-
-    def judge_all(texts, name, partition, base):
-        for start in range(0, len(texts), bundle):
-            judge.judge_many([(f"{name}{n}", f"raw/{partition}/{n}", base + n, None, texts[n])
-                              for n in range(start, min(start + bundle, len(texts)))])
-            store.flush()
-
-    judge_all(prefill, "p", 0, 0)
+    judge_all(judge, prefill, "p", 0, 0, bundle)
     started = time.perf_counter()
-    judge_all(measured, "m", 1, len(prefill))
+    judge_all(judge, measured, "m", 1, len(prefill), bundle)
     return len(measured) / (time.perf_counter() - started), store.count()
 
 
@@ -86,10 +86,7 @@ def heap_per_article(prefill: list[str]) -> float:
     tracemalloc.start()
     store = MemoryStore()
     before = tracemalloc.get_traced_memory()[0]
-    judge = Deduplicator(store)
-    for start in range(0, len(prefill), BUNDLE):
-        judge.judge_many([(f"p{n}", f"raw/0/{n}", n, None, prefill[n])
-                          for n in range(start, min(start + BUNDLE, len(prefill)))])
+    judge_all(Deduplicator(store), prefill, "p", 0, 0, BUNDLE)
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     return held / store.count()

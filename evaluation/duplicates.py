@@ -92,7 +92,7 @@ def sweep(bodies, positive, left_out, sizes=(3, 4, 5, 6), thresholds=None):
     thresholds = thresholds or [round(t, 2) for t in np.arange(0.2, 0.81, 0.05)]
     results = []
     for size in sizes:
-        sigs = np.stack([neardup.signature(b, size) for b in bodies])
+        sigs, _ = neardup.signatures(bodies, size)
         above = {t: set() for t in thresholds}
         for i in range(len(sigs) - 1):
             sims = (sigs[i + 1:] == sigs[i]).sum(axis=1) / neardup.NUM_BINS

@@ -378,7 +378,7 @@ class _Run:
         for n in hits.tolist():  # few: only real matches (and rare 38-bit collisions)
             position, key = int(at[n]), int(query[which[n]])
             while position < len(entries) and int(entries[position]) >> _SLOT_BITS == key:
-                found.append((int(which[n]), int(entries[position]) & ((1 << _SLOT_BITS) - 1)))
+                found.append((int(which[n]), int(entries[position]) & int(_SLOT_MASK)))
                 position += 1
         return found
 
@@ -403,15 +403,16 @@ def _index_keys(hashes, keys, has_sig) -> tuple[np.ndarray, np.ndarray]:
 
 class SqliteStore:
     """The memory index (MemoryStore), kept durable in one SQLite file and
-    read back into memory when the store is opened. Each remembered batch
-    (a bundle's articles) is one row: event times, signatures and ids, no
-    text; band keys are computed again from the signatures. Rows are
-    written in one transaction until flush() (the pipeline flushes at the
-    end of every bundle, before the bundle's offsets are committed).
-    Several processes may share the file: before each lookup a store reads
-    the rows the others have added since it last looked.
+    read back into memory when the store is opened. What was remembered
+    since the last flush() is written by flush() as one row (event times,
+    signatures and ids, no text; band keys are computed again from the
+    signatures), together with the horizon's deletions, in one transaction
+    (the pipeline flushes at the end of every bundle, before the bundle's
+    offsets are committed). Several processes may share the file: before
+    each lookup a store reads the rows the others have added since it last
+    looked.
     SQLite because it is in the standard library, durable and safe for
-    several writers; one row per batch because a row per article (with its
+    several writers; one row per flush because a row per article (with its
     indexes) cost more than the rest of the judgement."""
 
     def __init__(self, path: str):
@@ -436,7 +437,8 @@ class SqliteStore:
         self.memory = MemoryStore()
         self.last_batch = 0  # the newest batch read from the file
         self.written: set[int] = set()  # batches we wrote that are newer than that
-        self.in_transaction = False
+        self.pending: list[Entry] = []  # remembered since the last flush
+        self.forget_until: int | None = None  # the horizon to apply at the next flush
         self._catch_up()
 
     def _catch_up(self) -> None:
@@ -452,37 +454,35 @@ class SqliteStore:
                 sigs = np.stack([e.signature if e.signature is not None else _NO_SIGNATURE for e in entries])
                 self.memory.remember_many(entries, neardup.band_keys_many(sigs))
 
-    def _write(self):
-        if not self.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.in_transaction = True
-
     def find_many(self, hashes, keys, has_sig):
-        if not self.in_transaction:
-            self._catch_up()
+        self._catch_up()
         return self.memory.find_many(hashes, keys, has_sig)
 
     def remember_many(self, entries, keys):
-        self._write()
-        cursor = self.db.execute("INSERT INTO batches (newest_ms, entries) VALUES (?, ?)",
-                                 (max(e.event_ms for e in entries), _pack_batch(entries)))
-        if cursor.lastrowid == self.last_batch + 1 and not self.written:
-            self.last_batch = cursor.lastrowid  # nobody wrote in between (ids only grow): nothing to read back
-        else:
-            self.written.add(cursor.lastrowid)
+        self.pending.extend(entries)
         self.memory.remember_many(entries, keys)
 
     def forget_before(self, event_ms):
-        self._write()
-        # a batch goes when all of it is behind the horizon; the memory
+        # a batch row goes when all of it is behind the horizon; the memory
         # index forgets article by article (and again after a restart)
-        self.db.execute("DELETE FROM batches WHERE newest_ms < ?", (event_ms,))
+        self.forget_until = event_ms
         return self.memory.forget_before(event_ms)
 
     def flush(self):
-        if self.in_transaction:
-            self.db.execute("COMMIT")
-            self.in_transaction = False
+        if not self.pending and self.forget_until is None:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        if self.forget_until is not None:
+            self.db.execute("DELETE FROM batches WHERE newest_ms < ?", (self.forget_until,))
+        if self.pending:
+            cursor = self.db.execute("INSERT INTO batches (newest_ms, entries) VALUES (?, ?)",
+                                     (max(e.event_ms for e in self.pending), _pack_batch(self.pending)))
+            if cursor.lastrowid == self.last_batch + 1 and not self.written:
+                self.last_batch = cursor.lastrowid  # nobody wrote in between (ids only grow): nothing to read back
+            else:
+                self.written.add(cursor.lastrowid)
+        self.db.execute("COMMIT")
+        self.pending, self.forget_until = [], None
 
     def count(self):
         return self.memory.count()

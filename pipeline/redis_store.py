@@ -92,26 +92,40 @@ def _band_pairs(keys: np.ndarray) -> np.ndarray:
     return pairs
 
 
+def _request(entry: Entry, band_pairs: np.ndarray | None = None) -> bytes:
+    """The request of an entry's pairs: its band keys (from the signature
+    when not given), then its content hash."""
+    request = b""
+    if entry.signature is not None:
+        if band_pairs is None:
+            band_pairs = _band_pairs(neardup.band_keys_many(entry.signature.reshape(1, -1))[0])
+        request = band_pairs.tobytes()
+    if entry.content_hash is not None:
+        request += _hash_pair(entry.content_hash)
+    return request
+
+
 def _hash_pair(content_hash: str) -> bytes:
     field = content_hash[:16].encode("utf-8")
     return struct.pack(">cHB", b"H", zlib.crc32(content_hash.encode()) % _BUCKETS, len(field)) + field
 
 
-# ARGV: prefix, slot, then (bucket hash key, field) pairs to take the slot out of
-_FORGET = """
-local p = ARGV[1]
-local slot = ARGV[2]
-for i = 3, #ARGV, 2 do
-  local old = redis.call('HGET', ARGV[i], ARGV[i + 1])
+# ARGV: prefix, slot, the request of the pairs to take the slot out of
+_FORGET = _NEXT_PAIR + """
+local p, slot, req, i = ARGV[1], ARGV[2], ARGV[3], 1
+while i <= #req do
+  local key, field
+  key, field, i = next_pair(p, req, i)
+  local old = redis.call('HGET', key, field)
   if old then
     local kept = {}
     for s in string.gmatch(old, '[^,]+') do
       if s ~= slot then kept[#kept + 1] = s end
     end
     if #kept == 0 then
-      redis.call('HDEL', ARGV[i], ARGV[i + 1])
+      redis.call('HDEL', key, field)
     else
-      redis.call('HSET', ARGV[i], ARGV[i + 1], table.concat(kept, ','))
+      redis.call('HSET', key, field, table.concat(kept, ','))
     end
   end
 end
@@ -131,18 +145,6 @@ class RedisStore:
         self._remember = self.client.register_script(_REMEMBER)
         self._look_up = self.client.register_script(_LOOK_UP)
         self._forget = self.client.register_script(_FORGET)
-
-    def _band(self, key: int) -> tuple[str, bytes]:
-        return f"{self.prefix}B:{key % _BUCKETS}", struct.pack("<q", key)
-
-    def _hash(self, content_hash: str) -> tuple[str, str]:
-        return f"{self.prefix}H:{zlib.crc32(content_hash.encode()) % _BUCKETS}", content_hash[:16]
-
-    def _pairs(self, content_hash, keys) -> list:
-        pairs = [self._band(k) for k in keys]
-        if content_hash is not None:
-            pairs.append(self._hash(content_hash))
-        return pairs
 
     def find_many(self, hashes, keys, has_sig):
         signed = np.flatnonzero(has_sig)
@@ -172,10 +174,7 @@ class RedisStore:
         pairs = _band_pairs(keys)
         args = [self.prefix]
         for entry, row in zip(entries, pairs):
-            request = row.tobytes() if entry.signature is not None else b""
-            if entry.content_hash is not None:
-                request += _hash_pair(entry.content_hash)
-            args += [entry.event_ms, _pack(entry), request]
+            args += [entry.event_ms, _pack(entry), _request(entry, row)]
         self._remember(args=args)
 
     def forget_before(self, event_ms):
@@ -187,13 +186,8 @@ class RedisStore:
             stored = self.client.mget([f"{self.prefix}a:{slot.decode()}" for slot in old])
             pipe = self.client.pipeline(transaction=False)
             for slot, packed in zip(old, stored):
-                args = [self.prefix, slot.decode()]
-                if packed:
-                    entry = _unpack(packed)
-                    keys = neardup.band_keys(entry.signature) if entry.signature is not None else []
-                    for bucket, field in self._pairs(entry.content_hash, keys):
-                        args += [bucket, field]
-                self._forget(args=args, client=pipe)
+                request = _request(_unpack(packed)) if packed else b""
+                self._forget(args=[self.prefix, slot.decode(), request], client=pipe)
             pipe.execute()
             forgotten += len(old)
 
