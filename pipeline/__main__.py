@@ -29,7 +29,7 @@ def cmd_enrich(args) -> int:
     """Print one JSON record per article, duplicates dropped (or, with
     --keep-duplicates, marked); errors go to stderr, one line each."""
     from .dedup import Deduplicator, MemoryStore
-    from .enrich import Enricher
+    from .enrich import Enricher, normalized_record
     from .nlp import ModelError, load_model
 
     try:
@@ -45,19 +45,30 @@ def cmd_enrich(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         failures += 1
     raws = [i for i in inputs if not isinstance(i, ArticleError)]
-    for position, (raw, result) in enumerate(enricher.enrich_many(raws)):
-        if isinstance(result, ArticleError):
-            print(f"error: {raw.id}: {result} (stage: {result.stage})", file=sys.stderr)
+    # judged before the NLP, as in the streaming job: a dropped copy costs no parsing
+    kept = []
+    for position, raw in enumerate(raws):
+        try:
+            rec = normalized_record(raw)
+        except ArticleError as exc:
+            print(f"error: {raw.id}: {exc} (stage: {exc.stage})", file=sys.stderr)
             failures += 1
             continue
         # event time: the published time, else the position in the input
-        event_ms = result["published"] if result["published"] is not None else position
-        verdict = judge.judge(result["id"], f"input/{position}", event_ms, result["content_hash"], result["body"])
+        event_ms = rec["published"] if rec["published"] is not None else position
+        verdict = judge.judge(rec["id"], f"input/{position}", event_ms, rec["content_hash"], rec["body"])
+        if verdict.duplicate and not args.keep_duplicates:
+            continue
+        kept.append((rec, verdict))
+    annotated = enricher.annotate_many(rec for rec, _ in kept)
+    for (rec, verdict), (_, result) in zip(kept, annotated):
+        if isinstance(result, ArticleError):
+            print(f"error: {rec['id']}: {result} (stage: {result.stage})", file=sys.stderr)
+            failures += 1
+            continue
         if args.keep_duplicates:
             result = dict(result, duplicate_of=verdict.duplicate_of,
                           similarity=round(verdict.similarity, 4) if verdict.duplicate else None)
-        elif verdict.duplicate:
-            continue
         print(json.dumps(result, ensure_ascii=False), flush=True)
     return 1 if failures else 0
 

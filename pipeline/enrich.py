@@ -3,7 +3,9 @@
 In: `RawArticle`s and a loaded spaCy pipeline. Out: record dicts with the
 fields of `schemas/article.avsc`: identity and metadata, the normalised
 headline and body, entity mentions, distinct entities and quotes. Offsets are
-character offsets into `body`.
+character offsets into `body`. Two steps, so that a duplicate can be dropped
+before it costs any NLP: `normalized_record` (no model) and
+`Enricher.annotate_many` (the model); `Enricher.enrich_many` does both.
 """
 from __future__ import annotations
 
@@ -33,93 +35,93 @@ def _extract_error(exc: Exception) -> ArticleError:
     return error
 
 
+def normalized_record(raw: RawArticle) -> dict:
+    """RawArticle -> the record's identity, metadata, normalised headline and
+    body and content hash: everything but the NLP fields, which is all that
+    judging duplicates needs. Raises ArticleError (stage "normalize") when no
+    body is left or the body is too long to parse."""
+    clean = clean_article(raw.text, raw.title)
+    if not clean.body.strip():
+        raise ArticleError("article has no body text after clean-up", "normalize")
+    if len(clean.body) > MAX_BODY_CHARS:
+        raise ArticleError(f"article body is {len(clean.body)} characters, over {MAX_BODY_CHARS}", "normalize")
+    return {
+        "id": raw.id,
+        "url": raw.url,
+        "source": raw.source,
+        "published": raw.published_ms,
+        "headline": clean.headline,
+        "body": clean.body,
+        "content_hash": content_hash(clean.headline, clean.body),
+    }
+
+
 class Enricher:
-    """Turns raw articles into records with one spaCy pipeline."""
+    """Adds entities and quotes to normalised records with one spaCy pipeline."""
 
     def __init__(self, nlp, batch_size: int = 16):
         self.nlp = nlp
         self.batch_size = batch_size
         self.model = model_label(nlp)
 
-    def prepare(self, raw: RawArticle):
-        """RawArticle -> (raw, CleanArticle); ArticleError if nothing is left."""
-        clean = clean_article(raw.text, raw.title)
-        if not clean.body.strip():
-            raise ArticleError("article has no body text after clean-up", "normalize")
-        if len(clean.body) > MAX_BODY_CHARS:
-            raise ArticleError(
-                f"article body is {len(clean.body)} characters, over {MAX_BODY_CHARS}", "normalize"
-            )
-        return raw, clean
-
-    def build(self, raw: RawArticle, clean, doc) -> dict:
-        """(raw, clean, parsed body) -> record dict."""
+    def build(self, rec: dict, doc) -> dict:
+        """(normalised record, parsed body) -> the full record."""
         resolver = resolver_for(doc)
         mentions, entities = extract_entities(doc, resolver)
         quotes = extract_quotes(doc, resolver)
-        return {
-            "id": raw.id,
-            "url": raw.url,
-            "source": raw.source,
-            "published": raw.published_ms,
-            "headline": clean.headline,
-            "body": clean.body,
-            "content_hash": content_hash(clean.headline, clean.body),
-            "entity_mentions": mentions,
-            "entities": entities,
-            "quotes": [q.to_dict() for q in quotes],
-            "nlp_model": self.model,
-        }
+        return dict(rec, entity_mentions=mentions, entities=entities,
+                    quotes=[q.to_dict() for q in quotes], nlp_model=self.model)
 
-    def enrich_many(self, raws):
-        """Iterable of RawArticle -> iterable of (raw, record or ArticleError),
-        in input order; parsing is batched with `nlp.pipe`."""
+    def annotate_many(self, recs):
+        """Iterable of normalised records -> iterable of (record, full record
+        or ArticleError (stage "extract")), in input order; parsing is batched
+        with `nlp.pipe`."""
         chunk = []
-        for raw in raws:
-            chunk.append(raw)
+        for rec in recs:
+            chunk.append(rec)
             if len(chunk) >= self.batch_size * 4:
-                yield from self._enrich_chunk(chunk)
+                yield from self._annotate_chunk(chunk)
                 chunk = []
         if chunk:
-            yield from self._enrich_chunk(chunk)
+            yield from self._annotate_chunk(chunk)
 
-    def _enrich_chunk(self, raws):
-        prepared = []
-        for raw in raws:
-            try:
-                prepared.append(self.prepare(raw))
-            except ArticleError as exc:
-                prepared.append((raw, exc))
-        ready = [clean for _, clean in prepared if not isinstance(clean, ArticleError)]
-        parsed = self._parse(ready)
-        for raw, clean in prepared:
-            if isinstance(clean, ArticleError):
-                yield raw, clean
-                continue
-            doc = parsed[id(clean)]
+    def _annotate_chunk(self, recs):
+        for rec, doc in zip(recs, self._parse(recs)):
             if isinstance(doc, Exception):
-                yield raw, _extract_error(doc)
+                yield rec, _extract_error(doc)
                 continue
             try:
-                yield raw, self.build(raw, clean, doc)
+                yield rec, self.build(rec, doc)
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
-                yield raw, _extract_error(exc)
+                yield rec, _extract_error(exc)
 
-    def _parse(self, cleans) -> dict:
-        """id(clean) -> Doc, or the exception parsing that article raised.
+    def _parse(self, recs) -> list:
+        """A Doc for each record's body, or the exception parsing it raised.
         A batch that fails is parsed again article by article, so one bad
         article fails alone."""
         try:
-            docs = list(self.nlp.pipe((c.body for c in cleans), batch_size=self.batch_size))
-            return {id(c): doc for c, doc in zip(cleans, docs)}
+            return list(self.nlp.pipe((rec["body"] for rec in recs), batch_size=self.batch_size))
         except Exception:  # noqa: BLE001 - find the culprit below
-            parsed = {}
-            for clean in cleans:
+            docs = []
+            for rec in recs:
                 try:
-                    parsed[id(clean)] = self.nlp(clean.body)
+                    docs.append(self.nlp(rec["body"]))
                 except Exception as exc:  # noqa: BLE001 - kept as this article's error
-                    parsed[id(clean)] = exc
-            return parsed
+                    docs.append(exc)
+            return docs
+
+    def enrich_many(self, raws):
+        """Iterable of RawArticle -> iterable of (raw, record or ArticleError),
+        in input order: normalised, then annotated in batches."""
+        normalized = []
+        for raw in raws:
+            try:
+                normalized.append((raw, normalized_record(raw)))
+            except ArticleError as exc:
+                normalized.append((raw, exc))
+        annotated = iter(self.annotate_many(rec for _, rec in normalized if not isinstance(rec, ArticleError)))
+        for raw, rec in normalized:
+            yield raw, rec if isinstance(rec, ArticleError) else next(annotated)[1]
 
     def enrich(self, raw: RawArticle) -> dict:
         """One article -> record; raises ArticleError."""

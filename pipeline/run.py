@@ -37,8 +37,8 @@ from . import progress
 from .kafka_io import commit_start, ensure_topics
 from .options import NewsPipelineOptions
 from .transforms import (
-    DEAD_LETTER, DUPLICATES, STOP, DecodeArticles, DropDuplicates, EnrichArticles, ReadArticleMessages,
-    WriteArticles, WriteDeadLetters, WriteDuplicateEvents, counters, request_stop,
+    DEAD_LETTER, DUPLICATES, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,
+    ReadArticleMessages, WriteArticles, WriteDeadLetters, WriteDuplicateEvents, counters, request_stop,
 )
 
 _LOG = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ SEGMENT_POLLS = 600
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
                    max_polls: int | None = None) -> None:
-    """Add the whole job to `pipeline`: read, decode, enrich, drop duplicates,
-    write records and dead letters. It stays one fused stage (no Flatten or
+    """Add the whole job to `pipeline`: read, decode, normalise, drop
+    duplicates, find entities and quotes, write records and dead letters. It stays one fused stage (no Flatten or
     grouping): the reader commits a bundle's offsets after its writes."""
     bootstrap = opts.bootstrap_servers
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
@@ -64,14 +64,17 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
         until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at, max_polls=max_polls,
     )
     decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes)
-    enriched = decoded.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model)
-    unique = enriched.records | "DropDuplicates" >> DropDuplicates(
+    normalized = decoded.articles | "NormalizeArticles" >> NormalizeArticles()
+    # duplicates are dropped before the NLP, which is nearly all of an article's cost
+    unique = normalized.records | "DropDuplicates" >> DropDuplicates(
         opts.dedup_store or opts.state_dir, opts.dedup_threshold, opts.dedup_horizon)
-    unique.unique | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
+    annotated = unique.unique | "AnnotateArticles" >> AnnotateArticles(opts.spacy_model)
+    annotated.records | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
     if opts.duplicates_topic:
         unique[DUPLICATES] | "WriteDuplicateEvents" >> WriteDuplicateEvents(bootstrap, opts.duplicates_topic)
     decoded[DEAD_LETTER] | "WriteDecodeFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
-    enriched[DEAD_LETTER] | "WriteExtractFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
+    normalized[DEAD_LETTER] | "WriteNormalizeFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
+    annotated[DEAD_LETTER] | "WriteExtractFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
 
 
 def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None,

@@ -1,6 +1,7 @@
 """The pipeline's Beam transforms: small composites named for what they mean.
 
-    ReadArticleMessages -> DecodeArticles -> EnrichArticles -> DropDuplicates -> WriteArticles
+    ReadArticleMessages -> DecodeArticles -> NormalizeArticles -> DropDuplicates -> AnnotateArticles
+    -> WriteArticles
                                |                 |
                                +-> WriteDeadLetters (one for each stage that can fail)
     (the reader commits a bundle's offsets once its writes have succeeded)
@@ -282,7 +283,31 @@ class DecodeArticles(beam.PTransform):
         return messages | "Decode" >> beam.ParDo(_Decode(self.max_bytes)).with_outputs(DEAD_LETTER, main="articles")
 
 
-class _Enrich(beam.DoFn):
+class _Normalize(beam.DoFn):
+    def setup(self):
+        # here, not at the top: it imports spaCy, which building the pipeline does not need
+        from .enrich import normalized_record
+
+        self.normalize = normalized_record
+
+    def process(self, item):
+        message, raw = item
+        try:
+            yield message, self.normalize(raw)
+        except ArticleError as exc:
+            yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message, exc.stage, exc))
+
+
+class NormalizeArticles(beam.PTransform):
+    """(Message, RawArticle) -> (Message, normalised record: identity,
+    metadata, headline, body, content hash); articles with no body left or
+    one too long to parse to the dead_letter output."""
+
+    def expand(self, articles):
+        return articles | "Normalize" >> beam.ParDo(_Normalize()).with_outputs(DEAD_LETTER, main="records")
+
+
+class _Annotate(beam.DoFn):
     def __init__(self, model):
         self.model = model
 
@@ -295,24 +320,24 @@ class _Enrich(beam.DoFn):
         self.enricher = Enricher(shared_model(self.model))
 
     def process(self, item):
-        message, raw = item
-        ((_, result),) = list(self.enricher.enrich_many([raw]))
+        message, rec = item
+        ((_, result),) = list(self.enricher.annotate_many([rec]))
         if isinstance(result, ArticleError):
             yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message, result.stage, result))
         else:
             yield message, result
 
 
-class EnrichArticles(beam.PTransform):
-    """(Message, RawArticle) -> (Message, record dict): normalised headline
-    and body, entities, quotes; failures to the dead_letter output."""
+class AnnotateArticles(beam.PTransform):
+    """(Message, normalised record) -> (Message, record with entity mentions,
+    distinct entities and quotes); failures to the dead_letter output."""
 
     def __init__(self, model):
         super().__init__()
         self.model = model
 
-    def expand(self, articles):
-        return articles | "Enrich" >> beam.ParDo(_Enrich(self.model)).with_outputs(DEAD_LETTER, main="records")
+    def expand(self, records):
+        return records | "Annotate" >> beam.ParDo(_Annotate(self.model)).with_outputs(DEAD_LETTER, main="records")
 
 
 # ----------------------------------------------------------------------------
@@ -322,11 +347,12 @@ DUPLICATES = "duplicates"
 
 
 class _DropDuplicates(beam.DoFn):
-    """Judges each record as it comes. Holding a bundle to judge it at once
-    (Deduplicator.judge_many, several times faster per article) held every
-    record until the last one's NLP was done: the live p99 went from 1.3 to
-    2.0 s in `make bench`, while the judge costs ~0.1 ms of the ~100 ms an
-    article spends in this stage."""
+    """Judges each record as it comes. Judging a whole bundle at once
+    (Deduplicator.judge_many, several times faster per article) would save a
+    few milliseconds a bundle (~0.1 ms an article against the ~100 ms of NLP
+    each unique article then costs), but every record would wait for the
+    bundle's end; when this stage sat behind the NLP, that raised the live
+    p99 from 1.3 to 2.0 s in `make bench`."""
 
     def __init__(self, store, threshold, horizon_ms):
         self.store_url, self.threshold, self.horizon_ms = store, threshold, horizon_ms

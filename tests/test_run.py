@@ -220,6 +220,8 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
     kafka_io.send_all(producer, "x-raw", [
         (b"fine", b"Fine title\n\nThe council met on Monday, officials said.", None),
         (b"poison", b"Poison title\n\nXYZZY is in this article.", [("trace", b"p-1")]),
+        # a copy is judged before the NLP: dropped as a duplicate, never parsed, no second dead letter
+        (b"poison-copy", b"Poison title\n\nXYZZY is in this article.", None),
     ])
     producer.close()
     counts = run([
@@ -227,7 +229,7 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
         "--dead-letter-topic", "x-dlq", "--group-id", "x", "--until-idle", "2", "--state-dir", str(tmp_path / "s"),
         "--spacy-model", str(model_dir),
     ])
-    assert (counts["written"], counts["dead_lettered"]) == (1, 1)
+    assert (counts["written"], counts["dead_lettered"], counts["duplicates"]) == (1, 1, 1)
     (letter,) = list(kafka_io.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
     headers = dict(letter.headers)
     assert (letter.key, headers["trace"], headers[kafka_io.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
