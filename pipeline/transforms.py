@@ -49,8 +49,23 @@ class Failure(NamedTuple):
     error: BaseException
 
 
+_ORIGIN = (kafka_io.DLQ_TOPIC, kafka_io.DLQ_PARTITION, kafka_io.DLQ_OFFSET)
+
+
 def source_of(message: Message) -> str:
-    """Where a message was read: topic/partition/offset."""
+    """Where a message was first read: topic/partition/offset. A dead letter
+    put back on the input topic (with its headers) names where it was read
+    before it failed, so the duplicate judge treats it as a replay of that
+    message, not as a copy of it (after an extraction failure the article
+    has already been judged and remembered)."""
+    origin = {}
+    for key, value in message.headers or ():
+        if key in _ORIGIN and key not in origin:  # the first: a letter that failed twice keeps its origin
+            origin[key] = value
+    if len(origin) == len(_ORIGIN):
+        topic, partition, offset = (origin[key].decode("utf-8", errors="replace") for key in _ORIGIN)
+        if partition.isdigit() and offset.isdigit():
+            return f"{topic}/{partition}/{offset}"
     return f"{message.topic}/{message.partition}/{message.offset}"
 
 

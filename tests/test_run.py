@@ -235,6 +235,21 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
     assert (letter.key, headers["trace"], headers[kafka_io.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
     assert b"the model broke" in headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
 
+    # the model fixed, the dead letter put back on the input topic as it is (key, value, headers,
+    # timestamp): it is a replay of the message that failed (its dlq.* headers say which), not a
+    # copy of it, nor a later copy of "poison-copy"
+    producer = kafka_io.make_producer(broker.bootstrap)
+    producer.send("x-raw", key=letter.key, value=letter.value, headers=letter.headers,
+                  timestamp_ms=letter.timestamp).get(timeout=30)
+    producer.close()
+    counts = run([
+        "--bootstrap-servers", broker.bootstrap, "--input-topic", "x-raw", "--output-topic", "x-out",
+        "--dead-letter-topic", "x-dlq", "--group-id", "x", "--until-idle", "2", "--state-dir", str(tmp_path / "s"),
+        "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"),
+    ])
+    assert (counts.get("written"), counts.get("duplicates", 0), counts.get("dead_lettered", 0)) == (1, 0, 0)
+    assert sorted(keys(broker, "x-out")) == [b"fine", b"poison"]
+
 
 def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_path, redis_url):
     import redis
