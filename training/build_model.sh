@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 data=${DATA:-$root/../shared/data}
 work=${WORK:-$root/build/model}
-version=${MODEL_VERSION:-0.2.0}
+version=${MODEL_VERSION:-0.3.0}
 py=$root/.venv/bin/python
 if [ ! -d "$data" ]; then
   echo "make model: $data is missing; the training text lives in ../shared/data." >&2
