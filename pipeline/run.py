@@ -56,8 +56,9 @@ SEGMENT_POLLS = 600
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
                    max_polls: int | None = None) -> None:
     """Add the whole job to `pipeline`: read, decode, normalise, drop
-    duplicates, find entities and quotes, write records and dead letters. It stays one fused stage (no Flatten or
-    grouping): the reader commits a bundle's offsets after its writes."""
+    duplicates, find entities and quotes, write records and dead letters. It
+    stays one fused stage (no Flatten or grouping): the reader commits a
+    bundle's offsets after its writes."""
     bootstrap = opts.bootstrap_servers
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
         bootstrap, opts.input_topic, opts.group_id, opts.start,

@@ -1,9 +1,9 @@
 """The pipeline's Beam transforms: small composites named for what they mean.
 
-    ReadArticleMessages -> DecodeArticles -> NormalizeArticles -> DropDuplicates -> AnnotateArticles
-    -> WriteArticles
-                               |                 |
-                               +-> WriteDeadLetters (one for each stage that can fail)
+    ReadArticleMessages -> DecodeArticles -> NormalizeArticles -> DropDuplicates -> AnnotateArticles -> WriteArticles
+                               |                  |                 |                 |
+                               +------------------+-----------------|-----------------+-> WriteDeadLetters
+                                                                    +-> WriteDuplicateEvents (if asked)
     (the reader commits a bundle's offsets once its writes have succeeded)
 
 The domain logic lives in plain modules (articles, enrich, kafka_io, record);
