@@ -29,11 +29,6 @@ OTHER_LABEL = 0.2  # share of name swaps that take a mention of another name lab
 SPLICE = 0.25  # share of multi-word name swaps that join the head of one mention to the tail of another
 
 
-def mention_words(ann, start, end):
-    """Token texts of ann's tokens [start, end)."""
-    return ann["words"][start:end]
-
-
 def join(words, spaces):
     return "".join(w + (" " if sp else "") for w, sp in zip(words, spaces))
 
@@ -44,7 +39,7 @@ def collect_mentions(anns):
     pool = defaultdict(list)
     for ann in anns:
         for start, end, label in ann["ents"]:
-            words = mention_words(ann, start, end)
+            words = ann["words"][start:end]
             if any(not w.strip() for w in words):
                 continue
             pool[label].append((words, ann["spaces"][start:end - 1] + [False]))

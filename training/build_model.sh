@@ -25,15 +25,22 @@ if [ ! -x "$work/teacher/bin/python" ]; then
   "$work/teacher/bin/pip" install -q -r "$here/teacher-requirements.txt"
 fi
 "$root/.venv/bin/pip" install -q -r "$here/requirements.txt" -c "$root/constraints.txt"
+# The teacher labels text files in parallel, one process each.
+#   teach IN OUT [IN OUT ...]  (JSON-lines texts -> JSON-lines annotations)
+teach() {
+  local pids=()
+  while [ $# -gt 0 ]; do
+    "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$1" "$2" &
+    pids+=($!)
+    shift 2
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done  # stops the build if any of them failed
+}
 # Teacher labels for a folder of collected text, as DocBins.
 #   label TEXT_DIR NAME DEV_EVERY -> $work/NAME-train.spacy, $work/NAME-dev.spacy
 label() {
-  local pids=()
-  for shard in train-0 train-1 heldout; do
-    "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$1/$shard.jsonl" "$work/$2-$shard.jsonl" &
-    pids+=($!)
-  done
-  for pid in "${pids[@]}"; do wait "$pid"; done  # stops the build if any shard failed
+  teach "$1/train-0.jsonl" "$work/$2-train-0.jsonl" "$1/train-1.jsonl" "$work/$2-train-1.jsonl" \
+    "$1/heldout.jsonl" "$work/$2-heldout.jsonl"
   "$py" "$here/make_docbin.py" "$work/$2-train.spacy" "$work/$2-train-0.jsonl" "$work/$2-train-1.jsonl"
   awk "NR%$3==0" "$work/$2-heldout.jsonl" > "$work/$2-dev.jsonl"
   "$py" "$here/make_docbin.py" "$work/$2-dev.spacy" "$work/$2-dev.jsonl"
@@ -63,25 +70,20 @@ mkdir -p "$work/mix"
 ln -sfn "$work/labels-train.spacy" "$work/mix/paragraphs.spacy"
 ln -sfn "$work/labels2-train.spacy" "$work/mix/documents.spacy"
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage4" \
-  --paths.stage3 "$work/stage3/model-best" --paths.train "$work/mix" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+  --paths.source "$work/stage3/model-best" --paths.train "$work/mix" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
 # Stage 5: the training documents again with their entity mentions swapped
 # (augment.py says why), labelled afresh by the teacher, added to the mix;
-# the same schedule as stage 4, continuing from it.
+# the same schedule (config) as stage 4, continuing from it.
 "$py" "$here/augment.py" "$work/augmented.jsonl" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl" --copies 2
 awk 'NR%2==1' "$work/augmented.jsonl" > "$work/augmented-0.jsonl"
 awk 'NR%2==0' "$work/augmented.jsonl" > "$work/augmented-1.jsonl"
-pids=()
-for shard in 0 1; do
-  "$work/teacher/bin/python" -W ignore "$here/teacher_label.py" "$work/augmented-$shard.jsonl" "$work/augmented-labels-$shard.jsonl" &
-  pids+=($!)
-done
-for pid in "${pids[@]}"; do wait "$pid"; done
+teach "$work/augmented-0.jsonl" "$work/augmented-labels-0.jsonl" "$work/augmented-1.jsonl" "$work/augmented-labels-1.jsonl"
 mkdir -p "$work/mix5"
 ln -sfn "$work/labels-train.spacy" "$work/mix5/paragraphs.spacy"
 ln -sfn "$work/labels2-train.spacy" "$work/mix5/documents.spacy"
 "$py" "$here/make_docbin.py" "$work/mix5/augmented.spacy" "$work/augmented-labels-0.jsonl" "$work/augmented-labels-1.jsonl"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage5.cfg" --output "$work/stage5" \
-  --paths.stage4 "$work/stage4/model-best" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage5" \
+  --paths.source "$work/stage4/model-best" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
 "$py" "$here/assemble.py" "$work/stage5/model-best" "$work/assembled" "$version"
 rm -rf "$work/package" && mkdir -p "$work/package"
 "$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force
