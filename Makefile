@@ -43,7 +43,7 @@ eval: install ## score the model, normalisation and quotes on ../shared/data (DA
 bench: install ## dedup speed and bytes, live latency, memory, idle CPU (about 50 min; see README)
 	$(PY) -m benchmarks --data $(DATA) $(BENCH_ARGS)
 
-model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about 4 hours)
+model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about 6 hours)
 	DATA=$(DATA) training/build_model.sh
 	$(PIP) install -q --no-deps --force-reinstall models/en_news_sm-*.whl
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Rebuild the bundled en_news_sm model from scratch (`make model`).
 # Steps: teacher virtualenv -> gather unlabeled text from ../shared/data ->
-# teacher labels -> DocBin -> spacy train in five stages (fixed seed; stage 2
+# teacher labels -> DocBin -> spacy train in seven stages (fixed seed; stage 2
 # on whole multi-paragraph documents, stages 3-4 lower the learning rate,
-# stage 5 adds text rewritten with other entity mentions) ->
+# stage 5 adds text rewritten with other entity mentions, stage 6 gives the
+# hash-embedding tables more rows, stage 7 gives the NER a layer of its own) ->
 # lookup lemmatizer -> wheel in models/. Work files go to $WORK (default build/model);
 # no data is written into the repository except the final wheel.
 # TRAIN_ARGS passes extra flags to every `spacy train` run (e.g. a smoke test:
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 data=${DATA:-$root/../shared/data}
 work=${WORK:-$root/build/model}
-version=${MODEL_VERSION:-0.3.0}
+version=${MODEL_VERSION:-0.4.0}
 py=$root/.venv/bin/python
 if [ ! -d "$data" ]; then
   echo "make model: $data is missing; the training text lives in ../shared/data." >&2
@@ -84,7 +85,26 @@ ln -sfn "$work/labels2-train.spacy" "$work/mix5/documents.spacy"
 "$py" "$here/make_docbin.py" "$work/mix5/augmented.spacy" "$work/augmented-labels-0.jsonl" "$work/augmented-labels-1.jsonl"
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage5" \
   --paths.source "$work/stage4/model-best" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
-"$py" "$here/assemble.py" "$work/stage5/model-best" "$work/assembled" "$version"
+# Stage 6: the same data and schedule again after tiling the tok2vec hash
+# tables (widen_embed.py says why): four times the rows for a word's NORM.
+"$py" "$here/widen_embed.py" "$work/stage5/model-best" "$work/stage5-wide" 4 1 1 1
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage6" \
+  --paths.source "$work/stage5-wide" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+# Stage 7: the NER gets an encoder layer of its own (deepen_ner.py says why),
+# trained on stage 6's data plus two more rewritten copies (another seed),
+# on a shorter schedule.
+"$py" "$here/deepen_ner.py" "$work/stage6/model-last" "$work/stage6-deep" maxout
+"$py" "$here/augment.py" "$work/augmented2.jsonl" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl" --copies 2 --seed 1730
+awk 'NR%2==1' "$work/augmented2.jsonl" > "$work/augmented2-0.jsonl"
+awk 'NR%2==0' "$work/augmented2.jsonl" > "$work/augmented2-1.jsonl"
+teach "$work/augmented2-0.jsonl" "$work/augmented2-labels-0.jsonl" "$work/augmented2-1.jsonl" "$work/augmented2-labels-1.jsonl"
+mkdir -p "$work/mix7"
+for f in paragraphs documents augmented; do ln -sfn "$(readlink -f "$work/mix5/$f.spacy")" "$work/mix7/$f.spacy"; done
+"$py" "$here/make_docbin.py" "$work/mix7/augmented2.spacy" "$work/augmented2-labels-0.jsonl" "$work/augmented2-labels-1.jsonl"
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage7" \
+  --paths.source "$work/stage6-deep" --paths.train "$work/mix7" --paths.dev "$work/labels2-dev.spacy" \
+  --training.max_steps 8000 --training.optimizer.learn_rate.total_steps 8000 ${TRAIN_ARGS:-}
+"$py" "$here/assemble.py" "$work/stage7/model-last" "$work/assembled" "$version"
 rm -rf "$work/package" && mkdir -p "$work/package"
 "$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force
 rm -f "$root"/models/en_news_sm-*.whl
