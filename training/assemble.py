@@ -23,7 +23,8 @@ were level after 3,000 steps (dev 91.19 vs 91.11); x4 NORM trained on:
 91.32 vs 91.40 after 9,000 steps). An NER-only maxout encoder layer then
 reached 0.9190 (dev 91.52 after 4,500 steps), a mish layer (a third of the
 arithmetic) 91.29 at that point, so the NER's layer is maxout; its cost did
-not show in speed.py next to the model without it (14,800 words/s both).
+not show in speed.py next to the model without it (14,800 words/s against
+13,800-15,400 in two runs side by side).
 
 Usage: python assemble.py TRAINED_DIR OUT_DIR VERSION
 """
