@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 import spacy
-
 from conftest import SEED
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))

@@ -6,8 +6,8 @@ OUT_DIR, whose tok2vec tables have FACTOR times as many rows.
 
 Why: the student cannot reproduce the teacher's entities even on its own
 training text (entity F 0.929), and a wider NER layer did not help. The
-hash tables are small (10,000 rows for a word's NORM, shared by ~100k
-distinct words through four hashes each), so rare names share rows. Rows
+hash tables are small (10,000 rows for a word's NORM, each word summing
+four of them), so rare names share rows with other words. Rows
 cost size, not speed. thinc's HashEmbed picks row `hash % rows`; with
 `rows * k` rows, `(hash % (rows * k)) % rows == hash % rows`, so a table
 tiled k times gives every key exactly the vectors it had. Training then
