@@ -47,21 +47,35 @@ label() {
   awk "NR%$3==0" "$work/$2-heldout.jsonl" > "$work/$2-dev.jsonl"
   "$py" "$here/make_docbin.py" "$work/$2-dev.spacy" "$work/$2-dev.jsonl"
 }
+# The training documents with their entity mentions swapped (augment.py),
+# labelled afresh by the teacher, as a DocBin.
+#   rewrite NAME SEED OUT.spacy  (work files $work/NAME*.jsonl)
+rewrite() {
+  "$py" "$here/augment.py" "$work/$1.jsonl" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl" --copies 2 --seed "$2"
+  awk 'NR%2==1' "$work/$1.jsonl" > "$work/$1-0.jsonl"
+  awk 'NR%2==0' "$work/$1.jsonl" > "$work/$1-1.jsonl"
+  teach "$work/$1-0.jsonl" "$work/$1-labels-0.jsonl" "$work/$1-1.jsonl" "$work/$1-labels-1.jsonl"
+  "$py" "$here/make_docbin.py" "$3" "$work/$1-labels-0.jsonl" "$work/$1-labels-1.jsonl"
+}
+# One training stage on one core.
+#   train CONFIG STAGE [spacy train flags ...] -> $work/STAGE/model-{best,last}
+train() {
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/$1" --output "$work/$2" "${@:3}" ${TRAIN_ARGS:-}
+}
 # Stage 1: one paragraph (or GMB sentence) per document.
 python3 "$here/collect_text.py" "$data" "$work/text" 2
 label "$work/text" labels 5
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config.cfg" --output "$work/stage1" \
-  --paths.train "$work/labels-train.spacy" --paths.dev "$work/labels-dev.spacy" ${TRAIN_ARGS:-}
+train config.cfg stage1 --paths.train "$work/labels-train.spacy" --paths.dev "$work/labels-dev.spacy"
 # Stage 2: the same text as whole documents with paragraph breaks, which is
 # what the pipeline feeds the model; continues from stage 1's weights.
 python3 "$here/collect_text.py" "$data" "$work/text2" 2 --whole
 label "$work/text2" labels2 2
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage2.cfg" --output "$work/stage2" \
-  --paths.stage1 "$work/stage1/model-best" --paths.train "$work/labels2-train.spacy" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+train config-stage2.cfg stage2 \
+  --paths.stage1 "$work/stage1/model-best" --paths.train "$work/labels2-train.spacy" --paths.dev "$work/labels2-dev.spacy"
 # Stages 3-4: the student was still improving (entity F) at the end of stage 2.
 # Stage 3: the same documents at half the learning rate, 6000 steps.
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage3.cfg" --output "$work/stage3" \
-  --paths.stage2 "$work/stage2/model-best" --paths.train "$work/labels2-train.spacy" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+train config-stage3.cfg stage3 \
+  --paths.stage2 "$work/stage2/model-best" --paths.train "$work/labels2-train.spacy" --paths.dev "$work/labels2-dev.spacy"
 # Stage 4: paragraphs and whole documents together (after stage 3, on whole
 # documents only, CoNLL F1 was 0.635, just under the teacher; with the
 # paragraphs, GMB sentences among them, back in it was 0.646; which part did
@@ -71,46 +85,38 @@ OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage3.
 mkdir -p "$work/mix"
 ln -sfn "$work/labels-train.spacy" "$work/mix/paragraphs.spacy"
 ln -sfn "$work/labels2-train.spacy" "$work/mix/documents.spacy"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage4" \
-  --paths.source "$work/stage3/model-best" --paths.train "$work/mix" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+train config-stage4.cfg stage4 \
+  --paths.source "$work/stage3/model-best" --paths.train "$work/mix" --paths.dev "$work/labels2-dev.spacy"
 # Stage 5: the training documents again with their entity mentions swapped
 # (augment.py says why), labelled afresh by the teacher, added to the mix;
 # the same schedule (config) as stage 4, continuing from it.
-"$py" "$here/augment.py" "$work/augmented.jsonl" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl" --copies 2
-awk 'NR%2==1' "$work/augmented.jsonl" > "$work/augmented-0.jsonl"
-awk 'NR%2==0' "$work/augmented.jsonl" > "$work/augmented-1.jsonl"
-teach "$work/augmented-0.jsonl" "$work/augmented-labels-0.jsonl" "$work/augmented-1.jsonl" "$work/augmented-labels-1.jsonl"
 mkdir -p "$work/mix5"
 ln -sfn "$work/labels-train.spacy" "$work/mix5/paragraphs.spacy"
 ln -sfn "$work/labels2-train.spacy" "$work/mix5/documents.spacy"
-"$py" "$here/make_docbin.py" "$work/mix5/augmented.spacy" "$work/augmented-labels-0.jsonl" "$work/augmented-labels-1.jsonl"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage5" \
-  --paths.source "$work/stage4/model-best" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+rewrite augmented 1729 "$work/mix5/augmented.spacy"
+train config-stage4.cfg stage5 \
+  --paths.source "$work/stage4/model-best" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy"
 # Stage 6: the same data and schedule again after tiling the tok2vec hash
 # tables (widen_embed.py says why): four times the rows for a word's NORM.
 "$py" "$here/widen_embed.py" "$work/stage5/model-best" "$work/stage5-wide" 4 1 1 1
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage6" \
-  --paths.source "$work/stage5-wide" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy" ${TRAIN_ARGS:-}
+train config-stage4.cfg stage6 \
+  --paths.source "$work/stage5-wide" --paths.train "$work/mix5" --paths.dev "$work/labels2-dev.spacy"
 # Stage 7: the NER gets an encoder layer of its own (deepen_ner.py says why),
 # trained on stage 6's data plus two more rewritten copies (another seed),
 # on a shorter schedule.
 "$py" "$here/deepen_ner.py" "$work/stage6/model-last" "$work/stage6-deep" maxout
-"$py" "$here/augment.py" "$work/augmented2.jsonl" "$work/labels2-train-0.jsonl" "$work/labels2-train-1.jsonl" --copies 2 --seed 1730
-awk 'NR%2==1' "$work/augmented2.jsonl" > "$work/augmented2-0.jsonl"
-awk 'NR%2==0' "$work/augmented2.jsonl" > "$work/augmented2-1.jsonl"
-teach "$work/augmented2-0.jsonl" "$work/augmented2-labels-0.jsonl" "$work/augmented2-1.jsonl" "$work/augmented2-labels-1.jsonl"
 mkdir -p "$work/mix7"
 for f in paragraphs documents augmented; do ln -sfn "$(readlink -f "$work/mix5/$f.spacy")" "$work/mix7/$f.spacy"; done
-"$py" "$here/make_docbin.py" "$work/mix7/augmented2.spacy" "$work/augmented2-labels-0.jsonl" "$work/augmented2-labels-1.jsonl"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage7" \
+rewrite augmented2 1730 "$work/mix7/augmented2.spacy"
+train config-stage4.cfg stage7 \
   --paths.source "$work/stage6-deep" --paths.train "$work/mix7" --paths.dev "$work/labels2-dev.spacy" \
-  --training.max_steps 8000 --training.optimizer.learn_rate.total_steps 8000 ${TRAIN_ARGS:-}
+  --training.max_steps 8000 --training.optimizer.learn_rate.total_steps 8000
 # Stage 8: stage 7 continued at a lower rate (dev entity F 91.48 -> 91.50 here,
 # held-out 0.9190 -> 0.9200): 3,000 more steps at 0.0002, no warm-up.
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$py" -m spacy train "$here/config-stage4.cfg" --output "$work/stage8" \
+train config-stage4.cfg stage8 \
   --paths.source "$work/stage7/model-last" --paths.train "$work/mix7" --paths.dev "$work/labels2-dev.spacy" \
   --training.max_steps 3000 --training.eval_frequency 1000 --training.optimizer.learn_rate.total_steps 3000 \
-  --training.optimizer.learn_rate.initial_rate 0.0002 --training.optimizer.learn_rate.warmup_steps 0 ${TRAIN_ARGS:-}
+  --training.optimizer.learn_rate.initial_rate 0.0002 --training.optimizer.learn_rate.warmup_steps 0
 "$py" "$here/assemble.py" "$work/stage8/model-last" "$work/assembled" "$version"
 rm -rf "$work/package" && mkdir -p "$work/package"
 "$py" -m spacy package "$work/assembled" "$work/package" --build wheel --force

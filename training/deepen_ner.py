@@ -19,6 +19,7 @@ Usage: python deepen_ner.py TRAINED_DIR OUT_DIR [maxout|mish]
 import sys
 
 import spacy
+from same_predictions import require_same_entities
 from spacy.util import registry
 
 # The layer's architecture by name: a maxout window layer like the shared
@@ -60,11 +61,7 @@ def main(trained, out, kind="maxout"):
     nlp = spacy.load(trained)
     deepen(nlp, kind)
     nlp.to_disk(out)
-    probe = "Kerry met Khalid al-Obeidi in Baghdad on Tuesday, Reuters reported."
-    before = [(e.text, e.label_) for e in spacy.load(trained)(probe).ents]
-    after = [(e.text, e.label_) for e in spacy.load(out)(probe).ents]
-    if before != after:
-        raise SystemExit(f"deepened pipeline predicts differently: {before} vs {after}")
+    require_same_entities(trained, out, "deepened")
     print(f"{out}: NER reads the shared tok2vec through its own {kind} layer")
 
 

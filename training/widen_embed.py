@@ -19,6 +19,7 @@ import sys
 
 import numpy
 import spacy
+from same_predictions import require_same_entities
 
 
 def widen(nlp, factors):
@@ -44,11 +45,7 @@ def main(trained, out, *factors):
     nlp = spacy.load(trained)
     rows = widen(nlp, [int(factor) for factor in factors])
     nlp.to_disk(out)
-    probe = "Kerry met Khalid al-Obeidi in Baghdad on Tuesday, Reuters reported."
-    before = [(e.text, e.label_) for e in spacy.load(trained)(probe).ents]
-    after = [(e.text, e.label_) for e in spacy.load(out)(probe).ents]
-    if before != after:
-        raise SystemExit(f"widened pipeline predicts differently: {before} vs {after}")
+    require_same_entities(trained, out, "widened")
     print(f"{out}: hash rows {rows}")
 
 
