@@ -1,14 +1,21 @@
 """A check shared by the scripts that grow a trained pipeline (widen_embed.py,
-deepen_ner.py): the grown copy, loaded back from disk, must find the same
-entities as the pipeline it grew from; stops the build otherwise."""
+deepen_ner.py, widen_ner.py): the grown copy, loaded back from disk, must find
+the same entities as the pipeline it grew from; stops the build otherwise."""
+from pathlib import Path
+
 import spacy
 
 PROBE = "Kerry met Khalid al-Obeidi in Baghdad on Tuesday, Reuters reported."
+# A whole article as well: a single sentence once let a wrongly copied layer
+# through (its entities happened to agree).
+SEED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seed_article.txt"
 
 
 def require_same_entities(trained, grown, what):
     """trained, grown: pipeline directories; what: the change, for the message."""
-    before = [(e.text, e.label_) for e in spacy.load(trained)(PROBE).ents]
-    after = [(e.text, e.label_) for e in spacy.load(grown)(PROBE).ents]
-    if before != after:
-        raise SystemExit(f"{what} pipeline predicts differently: {before} vs {after}")
+    texts = [PROBE, SEED.read_text(encoding="utf-8")]
+    before = [[(e.start_char, e.text, e.label_) for e in doc.ents] for doc in spacy.load(trained).pipe(texts)]
+    after = [[(e.start_char, e.text, e.label_) for e in doc.ents] for doc in spacy.load(grown).pipe(texts)]
+    for text, b, a in zip(texts, before, after):
+        if b != a:
+            raise SystemExit(f"{what} pipeline predicts differently on {text[:40]!r}...: {b} vs {a}")
