@@ -1,6 +1,6 @@
 """A check shared by the scripts that grow a trained pipeline (widen_embed.py,
-deepen_ner.py, widen_ner.py): the grown copy, loaded back from disk, must find
-the same entities as the pipeline it grew from; stops the build otherwise."""
+deepen_ner.py): the grown copy, loaded back from disk, must find the same
+entities as the pipeline it grew from; stops the build otherwise."""
 from pathlib import Path
 
 import spacy
