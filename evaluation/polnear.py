@@ -24,7 +24,8 @@ STOPWORDS = frozenset(
     """a an the of and or in on at to for by with from as that this these those his her its their
     he she it they we i you him them us me my our your who whom which said says""".split()
 )
-QUOTE_MARKS = ("“", '"')
+# The New York Times texts write a double quote as two apostrophes.
+QUOTE_MARKS = ("“", '"', "''", "``")
 
 
 def words(text: str) -> set:

@@ -7,9 +7,10 @@ offsets into the body, a type (direct, partial, indirect), the cue ("said",
 "Kerry") and the speaker they resolve to ("John Kerry").
 
 How it works, in order:
-1. quotation marks are paired paragraph by paragraph (a quote may run over
-   several paragraphs when each continuation paragraph opens with a mark;
-   an unclosed mark closes at the end of its paragraph);
+1. quotation marks (“…”, "…", and the typewriter ''…'' and ``…'') are
+   paired paragraph by paragraph (a quote may run over several paragraphs
+   when each continuation paragraph opens with a mark; an unclosed mark
+   closes at the end of its paragraph);
 2. each quoted span looks for a cue verb in its own sentence(s), in a short
    sentence right after it, or in a sentence ending with a colon right before
    it; failing that a sign-off ("-Commissioner X") or a name introduced
@@ -65,6 +66,14 @@ COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decl
 OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
 STRAIGHT = '"'
+# Typewriter text (the New York Times archive, text converted from LaTeX or
+# the Penn Treebank) writes double quotes as two characters: ''...'' or
+# ``...''. They pair like the one-character marks above.
+DOUBLED_OPEN = "``"
+DOUBLED = "''"
+# Mark tokens, as spaCy splits them, that may open or close a quotation.
+OPENING_TOKENS = frozenset(OPEN_MARKS) | {STRAIGHT, DOUBLED, DOUBLED_OPEN}
+CLOSING_TOKENS = frozenset(CLOSE_MARKS) | {STRAIGHT, DOUBLED}
 PRONOUNS = frozenset("he she him her".split())
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
 _SIGN_OFF = re.compile(r"^[\s,.]*[-–—]+\s*([A-Z][^\n]{1,80}?)\s*\.?\s*$")
@@ -116,6 +125,33 @@ def _opens_straight(text: str, i: int) -> bool:
     return before.isspace() or before in "([{—–-/:;,"
 
 
+def mark_at(text: str, i: int):
+    """The quotation mark starting at text[i] -> (kind, width), kind being
+    "open", "close" or "either" (a straight mark); (None, 1) for no mark."""
+    if text.startswith(DOUBLED_OPEN, i):
+        return "open", 2
+    if text.startswith(DOUBLED, i):
+        return "either", 2
+    ch = text[i]
+    if ch in OPEN_MARKS:
+        return "open", 1
+    if ch in CLOSE_MARKS:
+        return "close", 1
+    if ch == STRAIGHT:
+        return "either", 1
+    return None, 1
+
+
+def mark_width_before(text: str, i: int) -> int:
+    """Width of the quotation mark ending just before text[i] (0 for none)."""
+    for width in (2, 1):
+        if i >= width:
+            kind, found = mark_at(text, i - width)
+            if kind is not None and found == width:
+                return width
+    return 0
+
+
 def quoted_spans(text: str):
     """Character spans (start, end) of quoted content, marks excluded.
 
@@ -130,24 +166,25 @@ def quoted_spans(text: str):
         i = p_start
         if open_at is not None:
             # a continuation paragraph: skip its opening mark
-            if text[i] in OPEN_MARKS or text[i] == STRAIGHT:
-                i += 1
+            kind, width = mark_at(text, i)
+            if kind in ("open", "either"):
+                i += width
         while i < p_end:
-            ch = text[i]
+            kind, width = mark_at(text, i)
             if open_at is None:
-                if ch in OPEN_MARKS or (ch == STRAIGHT and _opens_straight(text, i)):
-                    open_at = i + 1
-            elif ch in CLOSE_MARKS or ch == STRAIGHT:
+                if kind == "open" or (kind == "either" and _opens_straight(text, i)):
+                    open_at = i + width
+            elif kind in ("close", "either"):
                 spans.append((open_at, i))
                 open_at = None
-            elif ch in OPEN_MARKS:
+            elif kind == "open":
                 # a second opening mark while open: the first never closed
                 spans.append((open_at, i))
-                open_at = i + 1
-            i += 1
+                open_at = i + width
+            i += width
         if open_at is not None:
             nxt = paras[index + 1][0] if index + 1 < len(paras) else None
-            continues = nxt is not None and (text[nxt] in OPEN_MARKS or text[nxt] == STRAIGHT)
+            continues = nxt is not None and mark_at(text, nxt)[0] in ("open", "either")
             if not continues:
                 spans.append((open_at, p_end))
                 open_at = None
@@ -231,7 +268,7 @@ def _name_before(verb):
         return None
     name = names[-1]
     between = verb.doc[name.end : verb.i]
-    if any(t.is_sent_start or t.text in '“”"' for t in between) or len(between) > 12:
+    if any(t.is_sent_start or t.text in OPENING_TOKENS | CLOSING_TOKENS for t in between) or len(between) > 12:
         return None
     return name.root
 
@@ -419,7 +456,8 @@ def _colon_intro(art, q_start: int):
     """'And from Chairwoman X:' before a quote paragraph -> a mention of X."""
     doc = art.doc
     p_start, _ = art.paragraph_of(q_start)
-    head = art.text[p_start:q_start].strip().rstrip(OPEN_MARKS + STRAIGHT).strip()
+    head = art.text[p_start:q_start].rstrip()
+    head = head[: len(head) - mark_width_before(head, len(head))].strip()
     if head.endswith(":"):
         intro = _token_span(doc, p_start, q_start)
     else:
@@ -437,7 +475,8 @@ def _sign_off(art, q_end: int):
     """'"..." -Commissioner X' -> the span naming X."""
     _, p_end = art.paragraph_of(q_end)
     rest = art.text[q_end:p_end]
-    rest = rest[1:] if rest[:1] in CLOSE_MARKS + STRAIGHT else rest
+    kind, width = mark_at(rest, 0) if rest else (None, 0)
+    rest = rest[width:] if kind in ("close", "either") else rest
     match = _SIGN_OFF.match(rest)
     if not match:
         return None
@@ -461,11 +500,12 @@ def _quote_type(art, start: int) -> str:
     inner = art.text[start:].lstrip()
     if not inner[:1].isupper() and not inner[:1].isdigit():
         return "partial"
-    before = art.text[: max(start - 1, 0)].rstrip()
+    mark = start - (mark_width_before(art.text, start) or 1)
+    before = art.text[: max(mark, 0)].rstrip()
     if not before or before[-1] in ".?!:,;\n" or before.endswith(("said", "says")):
         return "direct"
     p_start, _ = art.paragraph_of(start)
-    return "direct" if start - 1 <= p_start else "partial"
+    return "direct" if mark <= p_start else "partial"
 
 
 def _strip(text: str, start: int, end: int):
@@ -628,7 +668,7 @@ def _right_complement(cue):
         return None
     start = right[0].left_edge.i
     end = max(c.right_edge.i for c in right)
-    while end > start and doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT:
+    while end > start and doc[end].is_punct and doc[end].text not in CLOSING_TOKENS:
         end -= 1
     return doc[start : end + 1]
 
@@ -645,7 +685,7 @@ def _after_colon(cue):
     end = start
     while end < len(doc) and not doc[end].is_space:
         end += 1
-    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in CLOSE_MARKS + STRAIGHT:
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in CLOSING_TOKENS:
         end -= 1
     return doc[start:end] if end - start >= 3 else None
 
@@ -662,9 +702,9 @@ def _clause_span(head, exclude):
         start -= 1
     while end + 1 in inside and not doc[end + 1].is_space:
         end += 1
-    while start < end and (doc[start].is_punct and doc[start].text not in OPEN_MARKS + STRAIGHT):
+    while start < end and (doc[start].is_punct and doc[start].text not in OPENING_TOKENS):
         start += 1
-    while end > start and (doc[end].dep_ == "cc" or (doc[end].is_punct and doc[end].text not in CLOSE_MARKS + STRAIGHT)):
+    while end > start and (doc[end].dep_ == "cc" or (doc[end].is_punct and doc[end].text not in CLOSING_TOKENS)):
         end -= 1
     span = doc[start : end + 1]
     # keep a quotation inside the clause whole: take in its closing mark

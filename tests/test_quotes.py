@@ -59,6 +59,17 @@ CASES = [
         [("We will keep every road in the county open all winter long.", "Dana Ruiz", None)],
         id="sign-off",
     ),
+    pytest.param(
+        "''It is more tinkering at the edges,'' said Alan Cole, an economist at the foundation. "
+        "''I would not call it reform.''",
+        [("It is more tinkering at the edges, I would not call it reform.", "Alan Cole", "Alan Cole")],
+        id="typewriter-marks",
+    ),
+    pytest.param(
+        "``We start the vote tomorrow morning,'' the senator said.",
+        [("We start the vote tomorrow morning,", "the senator", "the senator")],
+        id="treebank-marks",
+    ),
     pytest.param("She read “War and Peace” last summer in Maine.", [], id="book-title"),
     pytest.param("The so-called “reform” failed in the Senate again.", [], id="scare-quote"),
 ]
@@ -123,6 +134,10 @@ def test_unbalanced_marks_never_raise(nlp, text):
         ("“open only\n\nnext paragraph", ["open only"]),
         ("“x “y”", ["x ", "y"]),
         ("it's 5' 10\"", []),
+        ("a ''b'' c", ["b"]),
+        ("``b c'' d", ["b c"]),
+        ("''one\n\n''two''", ["one\n\n''two"]),
+        ("the players' union and the Jones' house", []),
     ],
 )
 def test_quoted_spans(text, spans):
