@@ -76,7 +76,9 @@ OPENING_TOKENS = frozenset(OPEN_MARKS) | {STRAIGHT, DOUBLED, DOUBLED_OPEN}
 CLOSING_TOKENS = frozenset(CLOSE_MARKS) | {STRAIGHT, DOUBLED}
 PRONOUNS = frozenset("he she him her".split())
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
-_SIGN_OFF = re.compile(r"^[\s,.]*[-–—]+\s*([A-Z][^\n]{1,80}?)\s*\.?\s*$")
+# "..." -Commissioner X: a dash and a name after the quote, running to the end
+# of the paragraph or to the next quote ("..." ― Ann Lee "..." ― Bo Ruiz).
+_SIGN_OFF = re.compile(r"^[\s,.]*[-–—―]+\s*([A-Z][^\n“\"]{1,80}?)\s*\.?\s*(?:$|(?=[“\"]|''|``))")
 _SUBJECTS = ("nsubj", "nsubjpass")  # a clausal subject is never a speaker
 # Dependencies we climb from a cue to the verb that carries the subject:
 # "was quoted as saying" (pcomp, prep), "went on to say" (xcomp), "and said" (conj).
@@ -472,7 +474,8 @@ def _colon_intro(art, q_start: int):
 
 
 def _sign_off(art, q_end: int):
-    """'"..." -Commissioner X' -> the span naming X."""
+    """'"..." -Commissioner X' (at the end of the paragraph or right before
+    the next quote) -> the span naming X."""
     _, p_end = art.paragraph_of(q_end)
     rest = art.text[q_end:p_end]
     kind, width = mark_at(rest, 0) if rest else (None, 0)
@@ -480,6 +483,8 @@ def _sign_off(art, q_end: int):
     match = _SIGN_OFF.match(rest)
     if not match:
         return None
+    if match.end() < len(rest.rstrip()) and not all(w[:1].isupper() for w in match.group(1).split()):
+        return None  # before another quote only a bare name signs off, not "Obama said,"
     offset = q_end + (len(art.text[q_end:p_end]) - len(rest)) + match.start(1)
     return _token_span(art.doc, offset, offset + len(match.group(1)))
 
@@ -535,7 +540,8 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
     for s, e, tokens in spans:
         cue = _find_cue(art, tokens, quote_ranges)
         p_start, _ = art.paragraph_of(s)
-        if previous and previous[0] == p_start and (cue is None or cue.i == previous[1]):
+        signed = _sign_off(art, e) if cue is None else None
+        if previous and previous[0] == p_start and signed is None and (cue is None or cue.i == previous[1]):
             # the same utterance goes on after its cue, or with no cue of its own
             previous[2].extend(Quote(art.text[s:e], s, e, previous[2].type))
             continue
@@ -547,7 +553,7 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
             cue_text = _cue_phrase(cue).text
             cue_tokens.add(cue.i)
         if mention is None:
-            mention = _sign_off(art, e) or _colon_intro(art, s)
+            mention = signed or _sign_off(art, e) or _colon_intro(art, s)
         if mention is not None:
             speaker, is_person = resolver.resolve(mention, mention.start_char)
         if speaker is None and cue is None:

@@ -70,6 +70,13 @@ CASES = [
         [("We start the vote tomorrow morning,", "the senator", "the senator")],
         id="treebank-marks",
     ),
+    pytest.param(
+        "“He has divided this country like nobody before him.” ― Sonya Herridge “He never listens "
+        "to anyone who disagrees with him.” ― Pamela Padilla",
+        [("He has divided this country like nobody before him.", "Sonya Herridge", None),
+         ("He never listens to anyone who disagrees with him.", "Pamela Padilla", None)],
+        id="sign-offs-in-a-row",
+    ),
     pytest.param("She read “War and Peace” last summer in Maine.", [], id="book-title"),
     pytest.param("The so-called “reform” failed in the Senate again.", [], id="scare-quote"),
 ]
