@@ -58,10 +58,10 @@ BELIEF_VERBS = frozenset(
 HEARSAY_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly".split())
 # Verbs whose direct object is what was said: "announced a new plan".
 OBJECT_CONTENT_VERBS = frozenset(
-    "announce deny confirm predict reveal admit claim report propose reject dispute criticize praise".split()
+    "announce deny confirm predict reveal admit claim report propose reject dispute criticize praise cite".split()
 )
 # Verbs whose reported content is an infinitive: "vowed to fight on".
-COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge".split())
+COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge agree".split())
 
 OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
@@ -301,7 +301,8 @@ def _mention_span(head):
 
 
 def _cue_phrase(cue):
-    """The words of the cue: "said", "was quoted as saying", "according to"."""
+    """The words of the cue: "said", "was quoted as saying", "according to",
+    "called for"."""
     doc = cue.doc
     if cue.lower_ == "according" and cue.i + 1 < len(doc):
         return doc[cue.i : cue.i + 2]
@@ -318,6 +319,8 @@ def _cue_phrase(cue):
                     start = _cue_start(cue)
                     return doc[start : saying[0].i + 1]
     start = _cue_start(head)
+    if _lemma(cue) == "call" and cue.i + 1 < len(doc) and doc[cue.i + 1].lower_ == "for":
+        return doc[start : cue.i + 2]  # "called for"
     return doc[start : cue.i + 1]
 
 
@@ -632,7 +635,8 @@ _REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VER
 def _reported_clause(cue):
     """The clause a reporting verb introduces, or None:
     "said (that) CLAUSE" (ccomp), "vowed to ACT" (xcomp of a commissive verb),
-    "CLAUSE, he said." (the cue hangs on the clause as parataxis)."""
+    "CLAUSE, he said." (the cue hangs on the clause as parataxis), "announced
+    a plan" and "cited two reports" (the object), "called for an inquiry"."""
     for child in cue.children:
         if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and _lemma(cue) in COMMISSIVE_VERBS):
             return _clause_span(child, exclude=cue)
@@ -641,6 +645,11 @@ def _reported_clause(cue):
     for child in cue.children:
         if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and not child.tag_.startswith("PRP"):
             return _clause_span(child, exclude=cue)
+        if child.dep_ == "prep" and child.lower_ == "for" and _lemma(cue) == "call":
+            # "called for an inquiry": the demand is what was said
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return _clause_span(objects[0], exclude=cue)
     return _after_colon(cue)
 
 

@@ -114,6 +114,12 @@ def test_speaker_never_leaks_across_paragraphs(nlp):
          "The finance minister", "said", "that the economy"),
         ("The plant will close in March, according to a company spokesman.",
          "a company spokesman", "according to", "The plant will close"),
+        ("The union called for an independent inquiry into the crash.",
+         "The union", "called for", "an independent inquiry"),
+        ("The senator cited three reports on the safety record of the plant.",
+         "The senator", "cited", "three reports"),
+        ("The company agreed to pay the cleanup costs for the river.",
+         "The company", "agreed", "to pay the cleanup"),
     ],
 )
 def test_reported_speech(nlp, text, speaker, cue, content_start):
