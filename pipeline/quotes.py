@@ -74,6 +74,7 @@ DOUBLED = "''"
 # Mark tokens, as spaCy splits them, that may open or close a quotation.
 OPENING_TOKENS = frozenset(OPEN_MARKS) | {STRAIGHT, DOUBLED, DOUBLED_OPEN}
 CLOSING_TOKENS = frozenset(CLOSE_MARKS) | {STRAIGHT, DOUBLED}
+MARK_TOKENS = OPENING_TOKENS | CLOSING_TOKENS
 PRONOUNS = frozenset("he she him her".split())
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
 # "..." -Commissioner X: a dash and a name after the quote, running to the end
@@ -270,7 +271,7 @@ def _name_before(verb):
         return None
     name = names[-1]
     between = verb.doc[name.end : verb.i]
-    if any(t.is_sent_start or t.text in OPENING_TOKENS | CLOSING_TOKENS for t in between) or len(between) > 12:
+    if any(t.is_sent_start or t.text in MARK_TOKENS for t in between) or len(between) > 12:
         return None
     return name.root
 
@@ -556,7 +557,7 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
             cue_text = _cue_phrase(cue).text
             cue_tokens.add(cue.i)
         if mention is None:
-            mention = signed or _sign_off(art, e) or _colon_intro(art, s)
+            mention = (signed if cue is None else _sign_off(art, e)) or _colon_intro(art, s)
         if mention is not None:
             speaker, is_person = resolver.resolve(mention, mention.start_char)
         if speaker is None and cue is None:

@@ -11,11 +11,14 @@ PROBE = "Kerry met Khalid al-Obeidi in Baghdad on Tuesday, Reuters reported."
 SEED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seed_article.txt"
 
 
+def _entities(pipeline, texts):
+    return [[(e.start_char, e.text, e.label_) for e in doc.ents] for doc in spacy.load(pipeline).pipe(texts)]
+
+
 def require_same_entities(trained, grown, what):
     """trained, grown: pipeline directories; what: the change, for the message."""
     texts = [PROBE, SEED.read_text(encoding="utf-8")]
-    before = [[(e.start_char, e.text, e.label_) for e in doc.ents] for doc in spacy.load(trained).pipe(texts)]
-    after = [[(e.start_char, e.text, e.label_) for e in doc.ents] for doc in spacy.load(grown).pipe(texts)]
+    before, after = _entities(trained, texts), _entities(grown, texts)
     for text, b, a in zip(texts, before, after):
         if b != a:
             raise SystemExit(f"{what} pipeline predicts differently on {text[:40]!r}...: {b} vs {a}")
