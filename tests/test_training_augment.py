@@ -90,3 +90,40 @@ def test_main_writes_copies_of_every_document(tmp_path):
     again = tmp_path / "again.jsonl"
     augment.main([str(again), str(src), "--copies", "3", "--seed", "7"])
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")  # same seed, same text
+
+
+def tagged(words, tags, ents):
+    return {**annotation(words, ents), "tags": tags}
+
+
+# Words in mentions ("Kerry", "last week") and closed-class words ("as", "5") are never
+# swapped; "Talks" keeps its capital.
+TALKS = tagged(["Talks", "ended", "badly", "as", "Kerry", "left", "5", "rooms", "last", "week"],
+               ["NNS", "VBD", "RB", "IN", "NNP", "VBD", "CD", "NNS", "JJ", "NN"], [[4, 5, "PERSON"], [8, 10, "DATE"]])
+MEETING = tagged(["Meetings", "started", "early", "and", "dinners", "closed"],
+                 ["NNS", "VBD", "RB", "CC", "NNS", "VBD"], [])
+
+
+def test_word_pool_holds_open_class_words_outside_mentions_by_tag_and_case():
+    pool = augment.collect_words([TALKS, MEETING])
+    assert {key: sorted(words) for key, words in pool.items()} == {
+        ("NNS", True): ["Meetings", "Talks"],
+        ("NNS", False): ["dinners", "rooms"],
+        ("VBD", False): ["closed", "ended", "left", "started"],
+        ("RB", False): ["badly", "early"],
+    }
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_word_swaps_keep_tag_case_mentions_and_closed_class_words(monkeypatch, seed):
+    monkeypatch.setattr(augment, "SWAP", 0.0)
+    docs = [TALKS, MEETING]
+    out = augment.rewrite(TALKS, {}, random.Random(seed), augment.collect_words(docs), 1.0)
+    verb = "(closed|ended|left|started)"
+    assert re.fullmatch(f"(Meetings|Talks) {verb} (badly|early) as Kerry {verb} 5 (dinners|rooms) last week", out)
+
+
+def test_without_word_share_no_word_is_swapped(monkeypatch):
+    monkeypatch.setattr(augment, "SWAP", 0.0)
+    pool = augment.collect_words([TALKS, MEETING])
+    assert augment.rewrite(TALKS, {}, random.Random(3), pool, 0.0) == text(TALKS)
