@@ -24,8 +24,11 @@ STOPWORDS = frozenset(
     """a an the of and or in on at to for by with from as that this these those his her its their
     he she it they we i you him them us me my our your who whom which said says""".split()
 )
-# The New York Times texts write a double quote as two apostrophes.
-QUOTE_MARKS = ("“", '"', "''", "``")
+# Every quotation mark a gold content may open with: the New York Times texts
+# write a double quote as two apostrophes, scraped text sometimes turns the
+# opening mark the wrong way (”), and headlines quote with single marks (which
+# the extractor does not pair: too many apostrophes look the same).
+QUOTE_MARKS = ("“", '"', "''", "``", "”", "‘", "'")
 
 
 def words(text: str) -> set:

@@ -128,6 +128,13 @@ def _opens_straight(text: str, i: int) -> bool:
     return before.isspace() or before in "([{—–-/:;,"
 
 
+def _opens_line(text: str, i: int) -> bool:
+    """A closing mark that starts a line and touches a word: scraped text
+    sometimes turns the opening mark the wrong way (”Fear. I am ...”)."""
+    line_start = text.rfind("\n", 0, i) + 1
+    return not text[line_start:i].strip() and text[i + 1 : i + 2].isalnum()
+
+
 def mark_at(text: str, i: int):
     """The quotation mark starting at text[i] -> (kind, width), kind being
     "open", "close" or "either" (a straight mark); (None, 1) for no mark."""
@@ -175,7 +182,11 @@ def quoted_spans(text: str):
         while i < p_end:
             kind, width = mark_at(text, i)
             if open_at is None:
-                if kind == "open" or (kind == "either" and _opens_straight(text, i)):
+                if (
+                    kind == "open"
+                    or (kind == "either" and _opens_straight(text, i))
+                    or (kind == "close" and _opens_line(text, i))
+                ):
                     open_at = i + width
             elif kind in ("close", "either"):
                 spans.append((open_at, i))
@@ -568,7 +579,9 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
             continue
         mention_text = mention.text if mention is not None else None
         resolver.note(s, speaker, is_person)
-        quote = Quote(art.text[s:e], s, e, _quote_type(art, s), speaker, mention_text, cue_text)
+        # a quote signed with a dash ("...” ― Ann Lee) stands on its own
+        kind = "direct" if signed is not None else _quote_type(art, s)
+        quote = Quote(art.text[s:e], s, e, kind, speaker, mention_text, cue_text)
         quotes.append(quote)
         if cue is not None:
             cue_of.setdefault(cue.i, quote)

@@ -77,6 +77,11 @@ CASES = [
          ("He never listens to anyone who disagrees with him.", "Pamela Padilla", None)],
         id="sign-offs-in-a-row",
     ),
+    pytest.param(
+        "Readers wrote to us.\n\n”Fear. I am truly afraid of what comes after this election.” ― Edwin G. Monroy",
+        [("Fear. I am truly afraid of what comes after this election.", "Edwin G. Monroy", None)],
+        id="opening-mark-turned-the-wrong-way",
+    ),
     pytest.param("She read “War and Peace” last summer in Maine.", [], id="book-title"),
     pytest.param("The so-called “reform” failed in the Senate again.", [], id="scare-quote"),
 ]
@@ -91,6 +96,12 @@ def test_quote_cases(nlp, text, expected):
         assert speaker == exp_speaker
         if exp_mention is not None:
             assert mention == exp_mention
+
+
+def test_signed_quotes_stand_on_their_own(nlp):
+    text = ("“He has divided this country like nobody before him.” ― Sonya Herridge “He never listens "
+            "to anyone who disagrees with him.” ― Pamela Padilla")
+    assert [q.type for q in marked(quotes_of(nlp, text))] == ["direct", "direct"]
 
 
 def test_interrupted_quote_is_one_utterance(nlp):
@@ -151,6 +162,10 @@ def test_unbalanced_marks_never_raise(nlp, text):
         ("``b c'' d", ["b c"]),
         ("''one\n\n''two''", ["one\n\n''two"]),
         ("the players' union and the Jones' house", []),
+        ("”turned” and “right”", ["turned", "right"]),
+        ("a\n\n ”turned”", ["turned"]),
+        ("a b” c “d”", ["d"]),
+        ("”\n\nnext", []),
     ],
 )
 def test_quoted_spans(text, spans):
