@@ -23,15 +23,20 @@ How it works, in order:
    surnames to the full name used in the article;
 5. cue verbs with a clausal complement and no quotation marks in it give the
    reported speech ("X said that ...").
+Transcripts ("PENCE: Well, look, ...") are read before the marks: a paragraph
+opening with a speaker's name in capitals and a colon is a direct quote of
+that person, running on over unlabelled paragraphs up to the next speaker.
 Quoted spans that find no cue and look like titles or scare quotes are not
 quotes. Never raises on odd input: unbalanced marks are handled best effort.
 """
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
-from .entities import EntityResolver, canonical, clean_name
+from .entities import EntityResolver, canonical, clean_name, name_key
 
 # Verbs that introduce what someone said or wrote (lemmas).
 SPEECH_VERBS = frozenset(
@@ -390,7 +395,7 @@ class SpeakerResolver:
 
     def note(self, at: int, name: str | None, is_person: bool):
         if name and is_person:
-            self.speakers.append((at, name))
+            bisect.insort(self.speakers, (at, name))  # transcripts are read first, out of text order
 
 
 def _token_span(doc, start: int, end: int):
@@ -537,18 +542,79 @@ def _strip(text: str, start: int, end: int):
     return start, end
 
 
+# A transcript's speaker label at a paragraph start: "PENCE: ", "JAKE TAPPER: ",
+# after the opening mark a quoted transcript puts on each paragraph.
+_TURN = re.compile(r"([\"“]?)[ \t]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,2}):[ \t]+(?=\S)")
+_STAGE_DIRECTION = re.compile(r"[\"“]?\s*[(\[][^\n]*[)\]]\W*")  # "(CROSSTALK.)"
+
+
+def transcript_turns(text: str, paras, entities: EntityResolver):
+    """Paragraphs of a transcript -> [(start, end, label, speaker)], content
+    offsets without the label. A label counts when the article names the
+    person ("PENCE" with "Mike Pence" in the text), or in a dialogue: at least
+    two labels that each open two or more paragraphs ("WALLACE"). Capitalised
+    headings ("CORRECTION:", "READ MORE:") are neither. A turn in a quoted
+    transcript runs on over the unlabelled paragraphs after it that open with
+    a mark, up to a stage direction or the next speaker."""
+    found = []
+    for index, (p_start, p_end) in enumerate(paras):
+        m = _TURN.match(text, p_start, p_end)
+        if m and sum(c.isalpha() for c in m.group(2)) >= 2 and len(text[m.end() : p_end].split()) >= 3:
+            found.append((index, m))
+    keys = [name_key(m.group(2).split()[-1]) for _, m in found]
+    counts = Counter(keys)
+    recurring = {k for k, n in counts.items() if n >= 2}
+    dialogue = len(recurring) >= 2
+    fullest = {}  # surname key -> the longest label written for that person
+    for key, (_, m) in zip(keys, found):
+        if len(m.group(2).split()) > len(fullest.get(key, "").split()):
+            fullest[key] = m.group(2)
+    accepted = []
+    for key, (index, m) in zip(keys, found):
+        speaker = entities.knows_surname(key)
+        if speaker is None and dialogue and key in recurring:
+            speaker = fullest[key].title()
+        if speaker is not None:
+            # the model may take the capitalised label itself for the person's name
+            accepted.append((index, m, speaker.title() if speaker.isupper() else speaker))
+    turns = []
+    for n, (index, m, speaker) in enumerate(accepted):
+        end = paras[index][1]
+        opened = bool(m.group(1))
+        if opened and n + 1 < len(accepted):
+            for p_start, p_end in paras[index + 1 : accepted[n + 1][0]]:
+                if text[p_start] not in "\"“" or _STAGE_DIRECTION.fullmatch(text, p_start, p_end):
+                    break
+                end = p_end
+        if opened and text[end - 1] in "\"”":
+            end -= 1  # the mark that closes the quoted transcript
+        start, end = _strip(text, m.end(), end)
+        turns.append((start, end, m.group(2), speaker))
+    return turns
+
+
 def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
     """Doc -> quotes in text order (see the module docstring)."""
     art = _Article(doc)
     resolver = SpeakerResolver(doc, entities)
+    quotes: list[Quote] = []
+    turn_ranges, quote_ranges = [], []
+    for s, e, label, speaker in transcript_turns(art.text, art.paras, entities):
+        quotes.append(Quote(art.text[s:e], s, e, "direct", speaker, label, None))
+        resolver.note(s, speaker, True)
+        turn_ranges.append((art.paragraph_of(s)[0], e))
+        tokens = _token_span(doc, s, e)
+        if tokens is not None:
+            quote_ranges.append((tokens.start, tokens.end))
     spans = []
     for s, e in quoted_spans(art.text):
         s, e = _strip(art.text, s, e)
         tokens = _token_span(doc, s, e)
-        if tokens is not None:
+        # marks inside a transcript turn are quotes within the speech, or the
+        # transcript's own paragraph marks
+        if tokens is not None and not any(s < t_end and t_start < e for t_start, t_end in turn_ranges):
             spans.append((s, e, tokens))
-    quote_ranges = [(t.start, t.end) for _, _, t in spans]
-    quotes: list[Quote] = []
+    quote_ranges += [(t.start, t.end) for _, _, t in spans]
     cue_tokens = set()
     previous = None  # (paragraph start, cue index, Quote) of the last quote kept
     cue_of = {}  # cue token index -> first quote it introduces

@@ -82,6 +82,37 @@ CASES = [
         [("Fear. I am truly afraid of what comes after this election.", "Edwin G. Monroy", None)],
         id="opening-mark-turned-the-wrong-way",
     ),
+    pytest.param(
+        "Gov. Mike Pence spoke to Chris Wallace on Sunday.\n\n"
+        '"WALLACE: Will she be at the debate tomorrow night?\n\n'
+        '"PENCE: She will not be there. We are focused on the issues.\n\n'
+        '"We will win this state.\n\n'
+        '"(CROSSTALK.)\n\n'
+        '"WALLACE: Thank you for your time today.\n\n'
+        '"PENCE: Thank you for having me here."',
+        # a turn runs on over unlabelled paragraphs up to a stage direction
+        [("Will she be at the debate tomorrow night?", "Chris Wallace", "WALLACE"),
+         ('She will not be there. We are focused on the issues.\n\n"We will win this state.', "Mike Pence", "PENCE"),
+         ("Thank you for your time today.", "Chris Wallace", "WALLACE"),
+         ("Thank you for having me here.", "Mike Pence", "PENCE")],
+        id="quoted-transcript",
+    ),
+    pytest.param(
+        "TAPPER: Governor, is he trying to unify the party?\n\nFALLIN: I think he is trying to do that.\n\n"
+        "TAPPER: Will you campaign with him?\n\nFALLIN: I will go where I am asked to go.",
+        # nobody is named in the text: a dialogue of recurring labels is enough
+        [("Governor, is he trying to unify the party?", "Tapper", "TAPPER"),
+         ("I think he is trying to do that.", "Fallin", "FALLIN"),
+         ("Will you campaign with him?", "Tapper", "TAPPER"),
+         ("I will go where I am asked to go.", "Fallin", "FALLIN")],
+        id="transcript-of-unnamed-speakers",
+    ),
+    pytest.param(
+        "CORRECTION: An earlier version of this story misspelled a name.\n\n"
+        "READ MORE: The council will meet again on Monday.",
+        [],
+        id="capitalised-headings-are-not-speakers",
+    ),
     pytest.param("She read “War and Peace” last summer in Maine.", [], id="book-title"),
     pytest.param("The so-called “reform” failed in the Senate again.", [], id="scare-quote"),
 ]
