@@ -27,9 +27,6 @@ NAMES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK
 SWAP = 0.6  # share of mentions replaced
 OTHER_LABEL = 0.2  # share of name swaps that take a mention of another name label
 SPLICE = 0.25  # share of multi-word name swaps that join the head of one mention to the tail of another
-# Open-class tags whose words (outside entity mentions) --words may swap for
-# another word of the same tag and the same first-letter case.
-OPEN_TAGS = {"NN", "NNS", "JJ", "JJR", "JJS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "RB"}
 
 
 def join(words, spaces):
@@ -49,17 +46,6 @@ def collect_mentions(anns):
     return pool
 
 
-def collect_words(anns):
-    """(tag, capitalised) -> open-class words outside mentions, duplicates kept."""
-    pool = defaultdict(list)
-    for ann in anns:
-        inside = {i for start, end, _ in ann["ents"] for i in range(start, end)}
-        for i, (word, tag) in enumerate(zip(ann["words"], ann["tags"])):
-            if tag in OPEN_TAGS and i not in inside and word.isalpha():
-                pool[tag, word[0].isupper()].append(word)
-    return pool
-
-
 def replacement(label, pool, rng):
     """Words and inner spaces of a mention to put where a `label` mention was."""
     if label in NAMES and rng.random() < OTHER_LABEL:
@@ -74,13 +60,10 @@ def replacement(label, pool, rng):
     return words, spaces
 
 
-def rewrite(ann, pool, rng, words_pool=None, word_share=0.0):
-    """One teacher-annotated document -> its text with some entity mentions swapped
-    and, with word_share > 0, that share of its open-class words outside mentions
-    swapped for words of the same tag."""
+def rewrite(ann, pool, rng):
+    """One teacher-annotated document -> its text with some entity mentions swapped."""
     starts = {start: (end, label) for start, end, label in ann["ents"]}
     words, spaces = ann["words"], ann["spaces"]
-    inside = {i for start, end, _ in ann["ents"] for i in range(start, end)} if word_share else set()
     out = []
     i = 0
     while i < len(words):
@@ -92,10 +75,7 @@ def rewrite(ann, pool, rng, words_pool=None, word_share=0.0):
             out.append(join(new_words, new_spaces[:-1] + [spaces[end - 1]]))
             i = end
             continue
-        word = words[i]
-        if word_share and i not in inside and ann["tags"][i] in OPEN_TAGS and word.isalpha() and rng.random() < word_share:
-            word = rng.choice(words_pool[ann["tags"][i], word[0].isupper()])
-        out.append(word + (" " if spaces[i] else ""))
+        out.append(words[i] + (" " if spaces[i] else ""))
         i += 1
     return "".join(out)
 
@@ -106,20 +86,18 @@ def main(argv=None):
     ap.add_argument("inputs", nargs="+")
     ap.add_argument("--copies", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1729)
-    ap.add_argument("--words", type=float, default=0.0, help="share of open-class words to swap (default 0)")
     args = ap.parse_args(argv)
     anns = []
     for path in args.inputs:
         with open(path, encoding="utf-8") as f:
             anns.extend(json.loads(line) for line in f if line.strip())
     pool = collect_mentions(anns)
-    words_pool = collect_words(anns) if args.words else None
     rng = random.Random(args.seed)
     written = 0
     with open(args.out, "w", encoding="utf-8") as out:
         for _ in range(args.copies):
             for ann in anns:
-                out.write(json.dumps(rewrite(ann, pool, rng, words_pool, args.words), ensure_ascii=False) + "\n")
+                out.write(json.dumps(rewrite(ann, pool, rng), ensure_ascii=False) + "\n")
                 written += 1
     print(f"{args.out}: {written} rewritten documents from {len(anns)}")
 
