@@ -86,14 +86,22 @@ class Enricher:
             yield from self._annotate_chunk(chunk)
 
     def _annotate_chunk(self, recs):
-        for rec, doc in zip(recs, self._parse(recs)):
-            if isinstance(doc, Exception):
-                yield rec, _extract_error(doc)
-                continue
-            try:
-                yield rec, self.build(rec, doc)
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
-                yield rec, _extract_error(exc)
+        # Every new word a text brings (a number, a name) would stay in the
+        # model's vocabulary and tokenizer cache for good, so a long-running
+        # job grows without end; in a memory zone (spaCy >= 3.8) they are
+        # dropped when it closes. Docs must not outlive the zone: the
+        # records built from them are plain Python.
+        out = []
+        with self.nlp.memory_zone():
+            for rec, doc in zip(recs, self._parse(recs)):
+                if isinstance(doc, Exception):
+                    out.append((rec, _extract_error(doc)))
+                    continue
+                try:
+                    out.append((rec, self.build(rec, doc)))
+                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
+                    out.append((rec, _extract_error(exc)))
+        return out
 
     def _parse(self, recs) -> list:
         """A Doc for each record's body, or the exception parsing it raised.

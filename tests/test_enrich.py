@@ -87,3 +87,17 @@ def test_an_article_that_breaks_the_model_fails_alone(nlp):
     assert isinstance(results[1][1], ArticleError) and results[1][1].stage == "extract"
     assert "RuntimeError: component failed" in str(results[1][1])
     assert all(isinstance(r, dict) for _, r in (results[0], results[2]))
+
+
+def test_new_words_do_not_stay_in_the_model(nlp):
+    """A long-running job reads words without end; the records keep them,
+    the model's vocabulary does not."""
+    from pipeline.articles import RawArticle
+    from pipeline.enrich import Enricher
+
+    text = "Budget talks\n\nMinister Quorvant Zelmaroux said the Vexlandia budget was balanced at desk 918273."
+    record = Enricher(nlp).enrich(RawArticle(id="new-words", text=text))
+    assert "Zelmaroux" in record["body"]
+    assert any("Zelmaroux" in e["text"] for e in record["entity_mentions"])
+    for word in ("Zelmaroux", "Vexlandia", "918273"):
+        assert word not in nlp.vocab.strings
