@@ -583,11 +583,11 @@ def transcript_turns(text: str, paras, entities: EntityResolver):
         opened = bool(m.group(1))
         if opened and n + 1 < len(accepted):
             for p_start, p_end in paras[index + 1 : accepted[n + 1][0]]:
-                if text[p_start] not in "\"“" or _STAGE_DIRECTION.fullmatch(text, p_start, p_end):
+                if mark_at(text, p_start)[0] not in ("open", "either") or _STAGE_DIRECTION.fullmatch(text, p_start, p_end):
                     break
                 end = p_end
-        if opened and text[end - 1] in "\"”":
-            end -= 1  # the mark that closes the quoted transcript
+        if opened:
+            end -= mark_width_before(text, end)  # the mark that closes the quoted transcript
         start, end = _strip(text, m.end(), end)
         turns.append((start, end, m.group(2), speaker))
     return turns
