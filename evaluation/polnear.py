@@ -143,7 +143,7 @@ def attributions(quotes: list[dict]) -> list[dict]:
 
 def evaluate(enricher, data_dir: str) -> dict:
     """-> {"direct": scores, "all": scores} over the dev articles."""
-    from pipeline.articles import RawArticle
+    from pipeline.news.articles import RawArticle
 
     direct_pairs, all_pairs = [], []
     by_type = defaultdict(int)

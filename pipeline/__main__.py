@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-from .articles import ArticleError, parse_file
+from .news.articles import ArticleError, parse_file
 from .flags import add_article_args, add_dedup_args, add_stream_args
 
 
@@ -28,9 +28,10 @@ def _read_inputs(paths, max_bytes):
 def cmd_enrich(args) -> int:
     """Print one JSON record per article, duplicates dropped (or, with
     --keep-duplicates, marked); errors go to stderr, one line each."""
-    from .dedup import Deduplicator, MemoryStore
-    from .enrich import Enricher, normalized_record
-    from .nlp import ModelError, load_model
+    from .dedup.judge import Deduplicator
+    from .dedup.memory_store import MemoryStore
+    from .news.enrich import Enricher, normalized_record
+    from .news.nlp import ModelError, load_model
 
     try:
         nlp = load_model(args.spacy_model)
@@ -78,7 +79,7 @@ def cmd_broker(args) -> int:
     import signal
     import threading
 
-    from .broker import BrokerError, EmbeddedBroker
+    from .dev.broker import BrokerError, EmbeddedBroker
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -102,7 +103,9 @@ def cmd_broker(args) -> int:
 
 def cmd_feed(args) -> int:
     """Send articles from files to a topic, one message per article."""
-    from .kafka_io import ensure_topics, file_messages, make_producer, paced, send_all
+    from .kafka.admin import ensure_topics
+    from .kafka.clients import make_producer, send_all
+    from .kafka.formats import file_messages, paced
 
     ensure_topics(args.bootstrap_servers, [args.topic], args.partitions)
     messages = []
@@ -125,7 +128,8 @@ def cmd_feed(args) -> int:
 
 def cmd_consume(args) -> int:
     """Print the messages of a topic as JSON lines (Avro records decoded)."""
-    from .kafka_io import display, read_topic
+    from .kafka.clients import read_topic
+    from .kafka.formats import display
 
     try:
         for message in read_topic(args.bootstrap_servers, args.topic, args.from_beginning, args.idle_timeout, args.max):

@@ -1,14 +1,16 @@
 """Argument definitions shared by the command line and the Beam options.
 
-Kept free of Beam imports so that `python -m pipeline enrich` starts fast;
+Kept free of Beam and spaCy imports so that the light commands (`broker`,
+`feed`, `consume`, every `--help`) start fast and need no model;
 `options.NewsPipelineOptions` registers the same flags with Beam.
 """
 from __future__ import annotations
 
 import argparse
 
-from .articles import DEFAULT_MAX_ARTICLE_BYTES
-from .nlp import DEFAULT_MODEL
+from .dedup import DAY_MS, DEFAULT_HORIZON_MS, THRESHOLD
+from .news.articles import DEFAULT_MAX_ARTICLE_BYTES
+from .news.nlp import DEFAULT_MODEL
 
 
 def add_article_args(parser) -> None:
@@ -41,15 +43,22 @@ def duration_ms(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 36h, 90m, 45s)") from None
 
 
+def _duration_text(ms: int) -> str:
+    """Milliseconds -> the shortest of '7d', '36h', '90m', '45s' that is exact."""
+    for unit, size in (("d", DAY_MS), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms / 1000}s"
+
+
 def add_dedup_args(parser) -> None:
     """Flags of duplicate detection (enrich --keep-duplicates and run)."""
-    from .neardup import THRESHOLD
-
     parser.add_argument("--dedup-threshold", type=float, default=THRESHOLD, metavar="J",
                         help="estimated Jaccard similarity of word shingles at and above which an article is a near "
                         "copy of an earlier one (default: %(default)s, chosen on the BBC pairs)")
-    parser.add_argument("--dedup-horizon", type=duration_ms, default="7d", metavar="DURATION",
-                        help="forget articles this far behind the newest event time, e.g. 7d, 36h (default: 7d)")
+    parser.add_argument("--dedup-horizon", type=duration_ms, default=DEFAULT_HORIZON_MS, metavar="DURATION",
+                        help="forget articles this far behind the newest event time, e.g. 7d, 36h "
+                        f"(default: {_duration_text(DEFAULT_HORIZON_MS)})")
 
 
 def add_stream_args(parser) -> None:

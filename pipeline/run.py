@@ -1,7 +1,7 @@
 """Building and running the streaming job.
 
 entry point (`python -m pipeline run`) -> run() -> build_pipeline() -> the
-transforms in transforms.py. All flags, ours and Beam's, go through
+composites in pipeline.transforms. All flags, ours and Beam's, go through
 `NewsPipelineOptions`, so the same command line works on any runner.
 
 Three ways it runs:
@@ -34,7 +34,8 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from . import progress
-from .kafka_io import commit_start, ensure_topics
+from .kafka.admin import ensure_topics
+from .kafka.clients import commit_start
 from .options import NewsPipelineOptions
 from .transforms import (
     DEAD_LETTER, DUPLICATES, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,

@@ -58,7 +58,7 @@ def test_enrich_reads_stdin():
 def test_broker_command_prints_address_and_stops_on_sigterm():
     import signal
 
-    from pipeline.broker import free_port
+    from pipeline.dev.broker import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "broker", "--port", str(port)],

@@ -16,8 +16,9 @@ import spacy
 from spacy.language import Language
 
 from conftest import SEED
-from pipeline import kafka_io
-from pipeline.broker import EmbeddedBroker
+from pipeline.kafka import admin, clients, formats
+from pipeline.kafka import headers as dlq
+from pipeline.dev.broker import EmbeddedBroker
 from pipeline.run import run
 
 SCHEMA = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "article.avsc").read_text()))
@@ -54,20 +55,20 @@ def job(broker, state_dir, *extra):
 
 
 def test_bounded_run(broker, state_dir):
-    kafka_io.ensure_topics(broker.bootstrap, ["raw"], partitions=2)
-    producer = kafka_io.make_producer(broker.bootstrap)
+    admin.ensure_topics(broker.bootstrap, ["raw"], partitions=2)
+    producer = clients.make_producer(broker.bootstrap)
     seed = SEED.read_bytes()
     copy = seed.replace(b"\n\n", b"\n\n\n").replace(b"AP photo", b"AP Photo")  # same content, other bytes
     messages = [(b"seed", seed, [("trace", b"t-1")])] + [(k, v, [("trace", k)]) for k, v, _, _ in BAD]
-    kafka_io.send_all(producer, "raw", messages)
-    kafka_io.send_all(producer, "raw", [(b"seed-again", copy, None)])
+    clients.send_all(producer, "raw", messages)
+    clients.send_all(producer, "raw", [(b"seed-again", copy, None)])
     producer.close()
 
     result = job(broker, state_dir)
     counts = result
     assert (counts["written"], counts["duplicates"], counts["dead_lettered"]) == (1, 1, len(BAD))
 
-    (out,) = list(kafka_io.read_topic(broker.bootstrap, "out", True, 2.0, None))
+    (out,) = list(clients.read_topic(broker.bootstrap, "out", True, 2.0, None))
     assert out.key == b"seed"  # plain text has no id of its own: the message key names it
     assert out.value[:2] == b"\xc3\x01"
     article = fastavro.schemaless_reader(io.BytesIO(out.value[10:]), SCHEMA)
@@ -75,16 +76,16 @@ def test_bounded_run(broker, state_dir):
     assert {"John Kerry", "Francois Hollande"} <= {q["speaker"] for q in article["quotes"]}
     assert dict(out.headers)["schema.name"] == b"article"
 
-    dead = {m.key: m for m in kafka_io.read_topic(broker.bootstrap, "dlq", True, 2.0, None)}
+    dead = {m.key: m for m in clients.read_topic(broker.bootstrap, "dlq", True, 2.0, None)}
     assert set(dead) == {k for k, _, _, _ in BAD}
     for key, value, stage, error_class in BAD:
         letter = dead[key]
         headers = dict(letter.headers)
         assert letter.value == value  # the original bytes, unchanged
         assert headers["trace"] == key  # original headers kept
-        assert (headers[kafka_io.DLQ_STAGE], headers[kafka_io.DLQ_EXCEPTION_CLASS]) == (stage.encode(), error_class.encode())
-        assert headers[kafka_io.DLQ_TOPIC] == b"raw" and headers[kafka_io.DLQ_OFFSET].isdigit()
-        assert headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
+        assert (headers[dlq.DLQ_STAGE], headers[dlq.DLQ_EXCEPTION_CLASS]) == (stage.encode(), error_class.encode())
+        assert headers[dlq.DLQ_TOPIC] == b"raw" and headers[dlq.DLQ_OFFSET].isdigit()
+        assert headers[dlq.DLQ_EXCEPTION_MESSAGE]
 
     # everything was handled, so everything was committed: a rerun reads nothing
     assert job(broker, state_dir).get("read", 0) == 0
@@ -109,7 +110,7 @@ def command(broker, name, state, *extra):
 
 
 def keys(broker, topic, idle=2.0):
-    return [m.key for m in kafka_io.read_topic(broker.bootstrap, topic, True, idle, None)]
+    return [m.key for m in clients.read_topic(broker.bootstrap, topic, True, idle, None)]
 
 
 def committed(broker, topic, group):
@@ -117,9 +118,9 @@ def committed(broker, topic, group):
     (0: all read); None where nothing is committed."""
     from kafka import TopicPartition
 
-    consumer = kafka_io.make_consumer(broker.bootstrap, group)
+    consumer = clients.make_consumer(broker.bootstrap, group)
     try:
-        parts = [TopicPartition(topic, p) for p in kafka_io.partitions_of(broker.bootstrap, topic)]
+        parts = [TopicPartition(topic, p) for p in admin.partitions_of(broker.bootstrap, topic)]
         consumer.assign(parts)
         consumer.seek_to_end(*parts)
         ends = [consumer.position(tp) for tp in parts]
@@ -139,9 +140,9 @@ def wait_for(predicate, timeout, what):
 
 
 def test_live_run_follows_the_wire_and_stops_cleanly_on_sigterm(broker, tmp_path):
-    kafka_io.ensure_topics(broker.bootstrap, ["live-raw"], partitions=3)
-    producer = kafka_io.make_producer(broker.bootstrap)
-    kafka_io.send_all(producer, "live-raw", [(b"old", story(99), None)])  # before the job: --start latest skips it
+    admin.ensure_topics(broker.bootstrap, ["live-raw"], partitions=3)
+    producer = clients.make_producer(broker.bootstrap)
+    clients.send_all(producer, "live-raw", [(b"old", story(99), None)])  # before the job: --start latest skips it
     live = subprocess.Popen(command(broker, "live", tmp_path, "--start", "latest", "--segment-seconds", "4",
                                     "--progress-seconds", "1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -149,11 +150,11 @@ def test_live_run_follows_the_wire_and_stops_cleanly_on_sigterm(broker, tmp_path
                  "the job to commit its start (latest: after 'old')")
         assert live.poll() is None
         first = [(f"a{n}".encode(), story(n), None) for n in range(6)]
-        kafka_io.send_all(producer, "live-raw", first)
+        clients.send_all(producer, "live-raw", first)
         wait_for(lambda: len(keys(broker, "live-out", 0.5)) >= 6, 90, "the first articles")
         time.sleep(5)  # past a segment hand-over: the next reader goes on from the committed offsets
         later = [(f"b{n}".encode(), story(n + 10), None) for n in range(4)] + [(b"copy", story(0), None)]
-        kafka_io.send_all(producer, "live-raw", later + [(b"bad", b"\xff\xfe", None)])
+        clients.send_all(producer, "live-raw", later + [(b"bad", b"\xff\xfe", None)])
         wait_for(lambda: len(keys(broker, "live-out", 0.5)) >= 10 and keys(broker, "live-dlq", 0.5), 90, "the rest")
         time.sleep(2)  # the duplicate after a6 is judged too
     finally:
@@ -172,11 +173,11 @@ def test_live_run_follows_the_wire_and_stops_cleanly_on_sigterm(broker, tmp_path
 
 
 def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
-    kafka_io.ensure_topics(broker.bootstrap, ["k9-raw"], partitions=3)
-    producer = kafka_io.make_producer(broker.bootstrap)
+    admin.ensure_topics(broker.bootstrap, ["k9-raw"], partitions=3)
+    producer = clients.make_producer(broker.bootstrap)
     wire = [(f"k{n}".encode(), story(n), None) for n in range(40)]
     wire += [(b"bad-1", b"\xff\xfe", None), (b"bad-2", b'{"text": ""}', None)]
-    kafka_io.send_all(producer, "k9-raw", wire)
+    clients.send_all(producer, "k9-raw", wire)
     producer.close()
 
     # a live run (no bound), killed mid-stream
@@ -184,19 +185,19 @@ def test_kill_9_and_restart_loses_nothing(broker, tmp_path):
     deadline = time.monotonic() + 120
     written_before_kill = []
     while time.monotonic() < deadline and first.poll() is None:
-        written_before_kill = list(kafka_io.read_topic(broker.bootstrap, "k9-out", True, 0.5, None))
+        written_before_kill = list(clients.read_topic(broker.bootstrap, "k9-out", True, 0.5, None))
         if len(written_before_kill) >= 5:
             break
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert written_before_kill, "the first run wrote nothing before it was killed"
     # everything the killed run got out, read after it died
-    in_flight = {m.key for topic in ("k9-out", "k9-dlq") for m in kafka_io.read_topic(broker.bootstrap, topic, True, 1.0, None)}
+    in_flight = {m.key for topic in ("k9-out", "k9-dlq") for m in clients.read_topic(broker.bootstrap, topic, True, 1.0, None)}
 
     # restarted as a run that catches up and stops
     assert subprocess.run(command(broker, "k9", tmp_path, "--until-idle", "3"), capture_output=True, timeout=300).returncode == 0
-    out = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-out", True, 2.0, None)]
-    dead = [m.key for m in kafka_io.read_topic(broker.bootstrap, "k9-dlq", True, 2.0, None)]
+    out = [m.key for m in clients.read_topic(broker.bootstrap, "k9-out", True, 2.0, None)]
+    dead = [m.key for m in clients.read_topic(broker.bootstrap, "k9-dlq", True, 2.0, None)]
     assert set(out) | set(dead) == {key for key, _, _ in wire}  # nothing lost
     repeated = {key for key in out if out.count(key) > 1} | {key for key in dead if dead.count(key) > 1}
     assert repeated <= in_flight  # repeats only of what the killed run had written (uncommitted)
@@ -215,9 +216,9 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
     nlp.add_pipe("fail_on_marker", first=True)
     model_dir = tmp_path / "model"
     nlp.to_disk(model_dir)
-    kafka_io.ensure_topics(broker.bootstrap, ["x-raw"], partitions=1)
-    producer = kafka_io.make_producer(broker.bootstrap)
-    kafka_io.send_all(producer, "x-raw", [
+    admin.ensure_topics(broker.bootstrap, ["x-raw"], partitions=1)
+    producer = clients.make_producer(broker.bootstrap)
+    clients.send_all(producer, "x-raw", [
         (b"fine", b"Fine title\n\nThe council met on Monday, officials said.", None),
         (b"poison", b"Poison title\n\nXYZZY is in this article.", [("trace", b"p-1")]),
         # a copy is judged before the NLP: dropped as a duplicate, never parsed, no second dead letter
@@ -230,15 +231,15 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
         "--spacy-model", str(model_dir),
     ])
     assert (counts["written"], counts["dead_lettered"], counts["duplicates"]) == (1, 1, 1)
-    (letter,) = list(kafka_io.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
+    (letter,) = list(clients.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
     headers = dict(letter.headers)
-    assert (letter.key, headers["trace"], headers[kafka_io.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
-    assert b"the model broke" in headers[kafka_io.DLQ_EXCEPTION_MESSAGE]
+    assert (letter.key, headers["trace"], headers[dlq.DLQ_STAGE]) == (b"poison", b"p-1", b"extract")
+    assert b"the model broke" in headers[dlq.DLQ_EXCEPTION_MESSAGE]
 
     # the model fixed, the dead letter put back on the input topic as it is (key, value, headers,
     # timestamp): it is a replay of the message that failed (its dlq.* headers say which), not a
     # copy of it, nor a later copy of "poison-copy"
-    producer = kafka_io.make_producer(broker.bootstrap)
+    producer = clients.make_producer(broker.bootstrap)
     producer.send("x-raw", key=letter.key, value=letter.value, headers=letter.headers,
                   timestamp_ms=letter.timestamp).get(timeout=30)
     producer.close()
@@ -257,9 +258,9 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
     redis.Redis.from_url(redis_url).flushdb()
     dedup = Path(__file__).parent / "fixtures" / "dedup"
     names = ["base", "reissue", "boilerplate", "followup", "same_topic"]
-    kafka_io.ensure_topics(broker.bootstrap, ["nd-raw"], partitions=1)  # one partition: a known order
-    producer = kafka_io.make_producer(broker.bootstrap)
-    kafka_io.send_all(producer, "nd-raw", [(name.encode(), (dedup / f"{name}.txt").read_bytes(), None) for name in names])
+    admin.ensure_topics(broker.bootstrap, ["nd-raw"], partitions=1)  # one partition: a known order
+    producer = clients.make_producer(broker.bootstrap)
+    clients.send_all(producer, "nd-raw", [(name.encode(), (dedup / f"{name}.txt").read_bytes(), None) for name in names])
     producer.close()
     counts = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "nd-raw", "--output-topic", "nd-out",
                   "--dead-letter-topic", "nd-dlq", "--duplicates-topic", "nd-dups", "--group-id", "nd",
@@ -269,10 +270,10 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
     assert sorted(keys(broker, "nd-out")) == [b"base", b"followup", b"same_topic"]
     schema = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "duplicate.avsc").read_text()))
     events = {}
-    for m in kafka_io.read_topic(broker.bootstrap, "nd-dups", True, 2.0, None):
+    for m in clients.read_topic(broker.bootstrap, "nd-dups", True, 2.0, None):
         assert m.value[:2] == b"\xc3\x01" and dict(m.headers)["schema.name"] == b"duplicate"
         events[m.key] = fastavro.schemaless_reader(io.BytesIO(m.value[10:]), schema)
-        assert kafka_io.display(m)["value"] == events[m.key]  # what `consume` prints
+        assert formats.display(m)["value"] == events[m.key]  # what `consume` prints
     assert {k: (e["duplicate_of"], e["kind"]) for k, e in events.items()} == {
         b"reissue": ("base", "near"), b"boilerplate": ("base", "near")}
     assert all(0.5 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())

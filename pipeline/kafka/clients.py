@@ -1,0 +1,139 @@
+"""Kafka clients (kafka-python 3.x), made one way everywhere.
+
+- producers that acknowledge every send (acks=all, idempotent) and check
+  every future before reporting success;
+- consumers that never commit by themselves: the pipeline commits once what
+  was read is written;
+- positions and committed offsets of a consumer group; reading a whole topic.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from .admin import partitions_of
+
+
+class _QuietCancelledRefresh(logging.Filter):
+    """kafka-python logs an ERROR when a client is closed while its metadata
+    refresh is in flight ("Metadata refresh: failed Cancelled"). Closing
+    clients is routine here (every live segment does it), so that one line is
+    dropped; every other kafka error still shows."""
+
+    def filter(self, record):
+        return "failed Cancelled" not in record.getMessage()
+
+
+logging.getLogger("kafka.cluster").addFilter(_QuietCancelledRefresh())
+
+
+def make_producer(bootstrap: str, **overrides):
+    """A producer that waits for all replicas and never duplicates on retry."""
+    from kafka import KafkaProducer
+
+    settings = dict(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    settings.update(overrides)
+    return KafkaProducer(**settings)
+
+
+def make_consumer(bootstrap: str, group: str | None = None, **overrides):
+    """A consumer that never commits by itself: offsets are committed by the
+    pipeline once what was read is written."""
+    from kafka import KafkaConsumer
+
+    settings = dict(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                    auto_offset_reset="earliest")
+    settings.update(overrides)
+    return KafkaConsumer(**settings)
+
+
+def seek_start(consumer, tp, start: str) -> None:
+    """Position an assigned partition: earliest, latest, or the group's
+    committed offset (earliest when the group has none)."""
+    if start == "earliest":
+        consumer.seek_to_beginning(tp)
+    elif start == "latest":
+        consumer.seek_to_end(tp)
+    elif start == "committed":
+        committed = consumer.committed(tp)
+        if committed is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+    else:
+        raise ValueError(f"start must be earliest, latest or committed, not {start!r}")
+
+
+def start_offset(bootstrap: str, topic: str, partition: int, group: str, start: str) -> int:
+    """The offset a reader of `partition` starts at (see seek_start)."""
+    from kafka import TopicPartition
+
+    tp = TopicPartition(topic, partition)
+    consumer = make_consumer(bootstrap, group)
+    try:
+        consumer.assign([tp])
+        seek_start(consumer, tp, start)
+        return consumer.position(tp)
+    finally:
+        consumer.close()
+
+
+def commit_start(bootstrap: str, topic: str, group: str, start: str) -> dict[int, int]:
+    """Commit, for every partition, the offset `start` resolves to now; so a
+    live run that restarts its readers goes on from there. Returns them."""
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    offsets = {p: start_offset(bootstrap, topic, p, group, start) for p in partitions_of(bootstrap, topic)}
+    consumer = make_consumer(bootstrap, group)
+    try:
+        consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
+    finally:
+        consumer.close()
+    return offsets
+
+
+def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int | None]:
+    """The group's committed offset of every partition (None: nothing committed)."""
+    from kafka import TopicPartition
+
+    consumer = make_consumer(bootstrap, group)
+    try:
+        return {p: consumer.committed(TopicPartition(topic, p)) for p in partitions_of(bootstrap, topic)}
+    finally:
+        consumer.close()
+
+
+def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
+    """Messages of every partition of `topic`, without a consumer group,
+    until `limit` messages or `idle_seconds` without a new one. Raises if
+    the topic does not exist."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    assigned = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        consumer.assign(assigned)
+        (consumer.seek_to_beginning if from_beginning else consumer.seek_to_end)(*assigned)
+        seen, last = 0, time.monotonic()
+        while time.monotonic() - last < idle_seconds:
+            batches = consumer.poll(timeout_ms=200)
+            for batch in batches.values():
+                for message in batch:
+                    yield message
+                    seen += 1
+                    last = time.monotonic()
+                    if limit is not None and seen >= limit:
+                        return
+    finally:
+        consumer.close()
+
+
+def send_all(producer, topic: str, messages, timeout: float = 30.0) -> int:
+    """Send (key, value, headers) triples, flush, and check every future:
+    raises the first send error. Returns how many were sent."""
+    futures = [producer.send(topic, key=k, value=v, headers=h or []) for k, v, h in messages]
+    producer.flush(timeout)
+    for future in futures:
+        future.get(timeout=timeout)
+    return len(futures)

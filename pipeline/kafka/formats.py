@@ -1,0 +1,83 @@
+"""Messages as `feed` sends them and as `consume` shows them.
+
+- the messages a file stands for (one per article, raw bytes), sent at a pace;
+- a consumed message as JSON (Avro records decoded, anything else as text or
+  base64, headers as text).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+from ..news import record
+
+
+def file_messages(path: str, data: bytes):
+    """The messages a file stands for, as (key, value) pairs.
+
+    JSON lines: one message per non-empty line, keyed by its "id" when it
+    has one. Anything else (plain text, one JSON envelope, bytes that are not
+    even UTF-8): one message, the file's bytes unchanged, keyed by the path.
+    Nothing is validated here: bad input goes on the wire as it is and the
+    pipeline's dead-letter topic is where it lands.
+    """
+    lines = [line for line in data.splitlines() if line.strip()]
+    if len(lines) > 1 and all(line.lstrip().startswith(b"{") for line in lines):
+        try:
+            parsed = [json.loads(line) for line in lines]
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            parsed = None
+        if parsed is not None and all(isinstance(p, dict) for p in parsed):
+            for number, (line, obj) in enumerate(zip(lines, parsed), start=1):
+                key = str(obj.get("id") or f"{path}:{number}")
+                yield key.encode(), line
+            return
+    yield path.encode(), data
+
+
+def paced(messages, rate: float | None):
+    """Yield messages no faster than `rate` per second (None: as fast as possible)."""
+    interval = 1.0 / rate if rate else 0.0
+    next_at = time.monotonic()
+    for message in messages:
+        if interval:
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            next_at = max(next_at, time.monotonic()) + interval
+        yield message
+
+
+def _text_or_base64(data: bytes | None):
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(data).decode()}
+
+
+def display(message) -> dict:
+    """A consumed message as a JSON-ready dict: Avro article and duplicate
+    records decoded with their schemas (the published time as ISO-8601
+    text), any other value as text (or base64), headers as text."""
+    shown = {
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "timestamp": message.timestamp,
+        "key": _text_or_base64(message.key),
+        "headers": {k: _text_or_base64(v) for k, v in (message.headers or [])},
+    }
+    value = message.value or b""
+    if value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("article"):
+        decoded = record.decode(value)
+        if decoded.get("published") is not None:  # a datetime (the schema's timestamp-millis): show ISO-8601
+            decoded["published"] = decoded["published"].isoformat()
+        shown["value"] = decoded
+    elif value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("duplicate"):
+        shown["value"] = record.decode(value, "duplicate")
+    else:
+        shown["value"] = _text_or_base64(value)
+    return shown

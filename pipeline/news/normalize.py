@@ -1,0 +1,223 @@
+"""Headline and body clean-up for scraped news text.
+
+In: a title (may be empty) and the raw article text. Out: a `CleanArticle`
+with one headline and a body of paragraphs separated by blank lines, with the
+repeated title lines, photo credits, captions, bylines, share widgets and
+read-more links taken out. Quotation marks are kept exactly as written, since
+quote extraction depends on them.
+
+Encoding repair is ftfy's. The rest is written here rather than taken from a
+library: trafilatura and newspaper work on HTML, while our input is text that
+an extractor already produced; what is left to do is line-level and
+news-specific.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import ftfy
+
+_SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newlines
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_KEY_DROP = re.compile(r"[\W_]+")
+
+_AGENCIES = (
+    r"(?:AP|A\.P\.|Associated Press|Reuters|AFP|Getty(?: Images)?|EPA|"
+    r"Shutterstock|PA|Bloomberg|iStock(?:photo)?|Xinhua|DPA|Anadolu)"
+)
+# Whole paragraphs that are a credit, caption, byline or widget, not body text.
+_BOILERPLATE_LINES = [
+    # "AP photo", "Reuters photo", "AP Photo/Jane Doe", "File photo: AFP"
+    rf"(?:{_AGENCIES}\s+)?(?:file\s+)?(?:photo|photograph|image|picture|video)s?"
+    r"(?:\s*(?:[:/]|by|credit:?)\s*[^.]{0,80})?\.?",
+    rf"{_AGENCIES}\s+(?:file\s+)?(?:photo|photograph|image|picture)s?(?:\s*[:/].{{0,80}})?\.?",
+    r"\(?(?:photo|image|picture)\s*(?:credit)?\s*:\s*[^.]{0,80}\)?\.?",
+    r"image (?:copyright|caption)\b.{0,200}",
+    rf"\(?{_AGENCIES}\)?",
+    # Bylines: "By Jane Doe", "By JANE DOE, Associated Press" (names only, so
+    # "By contrast, ..." is not one).
+    r"(?-i:[Bb]y\s+(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w.'-]*"
+    r"(?:\s*(?:,|and|\||-)\s*(?:[A-Z][\w.'-]*\s*){1,5})*)",
+    r"(?:share|tweet|email|print|pin|comment|save)(?:\s+(?:this|on\s+\w+|article|story))?(?:\s*[:|/]\s*"
+    r"(?:facebook|twitter|linkedin|email|whatsapp|reddit|print|x)\b.*)?",
+    r"share (?:this|on|via)\b.{0,60}",
+    r"(?:click|tap) (?:here )?to (?:share|email|print|tweet)\b.{0,60}",
+    r"follow (?:us|me|him|her) on (?:twitter|facebook|instagram)\b.{0,80}",
+    r"read (?:the rest|more|the full story|full article)(?: here)?\b.{0,80}",
+    r"(?:continue|keep) reading\b.{0,40}",
+    r"(?:advertisement|advertising|sponsored content|related(?: articles| stories)?:?)",
+    r"sign up for (?:our|the)\b.{0,80}newsletter.{0,40}",
+    r"(?:terms of (?:use|service)|privacy policy|cookie policy|all rights reserved)\b.{0,60}",
+    # breadcrumbs: "BHG.com / Videos / Holiday / How to ..."
+    r"[^/»>|]{0,40}(?:\s+[/»>|]\s+[^/»>|]{0,60}){2,}",
+    r"(?:facebook|twitter|linkedin|whatsapp|reddit|email)(?:\s*[|/,]?\s*"
+    r"(?:facebook|twitter|linkedin|whatsapp|reddit|email|print))*",
+]
+_BOILERPLATE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE_LINES) + r")\s*$", re.IGNORECASE)
+# A boilerplate paragraph is short; long paragraphs are body text whatever
+# they start with ("By the end of the year, ..." must stay).
+_BOILERPLATE_MAX_WORDS = 14
+
+# Credits inside a paragraph: "(AP Photo/Jane Doe)", "(Getty Images)",
+# "(Photo: Reuters)".
+_INLINE_CREDIT = re.compile(
+    rf"\s*\((?:{_AGENCIES}(?:\s+(?:photo|images?))?(?:\s*/\s*[^)]{{1,60}})?|"
+    r"(?:photo|image|picture)s?\s*(?:credit)?\s*[:/]\s*[^)]{1,60})\)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    """A normalised article: one headline, body paragraphs joined by blank lines."""
+
+    headline: str
+    body: str
+
+
+def normalize_text(text: str) -> str:
+    """Repair mojibake ("PeÃ±a" -> "Peña"), decode HTML entities, unify line
+    ends and spaces; keep paragraph breaks and quotation marks as written."""
+    text = ftfy.fix_text(text, uncurl_quotes=False, unescape_html=False, normalization="NFC")
+    text = html.unescape(text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)  # also turns no-break spaces into spaces
+    return text
+
+
+_SENTENCE_END = tuple(".!?:;\"”’)]")
+_WRAPPED_LINE_WORDS = 8
+
+
+def _continues(line: str, following: str) -> bool:
+    """Is `following` the rest of a sentence that a line break cut?"""
+    if comparison_key(line) == comparison_key(following):
+        return False  # a title printed twice
+    if following[:1].islower():
+        return True
+    return not line.endswith(_SENTENCE_END) and len(line.split()) >= _WRAPPED_LINE_WORDS
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs. Blank lines separate paragraphs; a single
+    line break joins lines of wrapped prose but separates short lines that
+    stand alone (a title, a caption, a credit)."""
+    out = []
+    for block in _PARAGRAPH_BREAK.split(normalize_text(text)):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        for line in lines:
+            if out and out[-1] is not None and _continues(out[-1], line):
+                out[-1] = f"{out[-1]} {line}"
+            else:
+                out.append(line)
+        out.append(None)  # a blank line: nothing joins across it
+    return [p for p in out if p is not None]
+
+
+def paragraph_bounds(text: str):
+    """[(start, end)] of the paragraphs of `text` (separated by blank lines)."""
+    bounds, start = [], 0
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        if m.start() > start:
+            bounds.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def comparison_key(line: str) -> str:
+    """What two title lines must share to count as the same title: letters and
+    digits, case-folded, ignoring whitespace and punctuation."""
+    return _KEY_DROP.sub("", line.casefold())
+
+
+# Calls to like, follow or share anywhere in a short paragraph mark a widget.
+_SOCIAL_CALL = re.compile(
+    r"\b(?:like us|follow us|like on facebook|share on (?:facebook|twitter)|share this with|"
+    r"by clicking the share|subscribe to our)\b",
+    re.IGNORECASE,
+)
+_SOCIAL_MAX_WORDS = 30
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True for a caption, photo credit, byline, share widget or read-more link."""
+    words = len(paragraph.split())
+    if words <= _SOCIAL_MAX_WORDS and _SOCIAL_CALL.search(paragraph):
+        return True
+    if words > _BOILERPLATE_MAX_WORDS:
+        return False
+    return bool(_BOILERPLATE.match(paragraph))
+
+
+def strip_inline_credits(paragraph: str) -> str:
+    """Remove photo credits embedded in a paragraph: "(AP Photo/Jane Doe)"."""
+    return _INLINE_CREDIT.sub("", paragraph).strip()
+
+
+# Page titles carry the site or section: "Title | Site", "Site » Title".
+_TITLE_PARTS = re.compile(r"\s+[|»·]\s+|\s+[-–—]\s+(?=[^-–—]{0,40}$)")
+# Title repeats are looked for among the first few paragraphs only: a
+# scraped page puts them above the story, sometimes after a byline.
+_TITLE_WINDOW = 4
+_MIN_PREFIX_KEY = 20
+
+
+def envelope_headline(title: str) -> str:
+    """A page or envelope title -> the headline: the longest part when the
+    title joins the headline with a site or section name; "" when the title
+    is only a section label ("| What's Cooking")."""
+    title = " ".join(normalize_text(title).split())
+    if title[:1] in "|»·":
+        return ""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    return max(parts, key=len) if parts else ""
+
+
+def repeats_title(paragraph: str, key: str) -> bool:
+    """Is this paragraph the headline again (case, spacing and punctuation
+    aside, or one cut short where the other goes on)?"""
+    para_key = comparison_key(paragraph)
+    if not para_key or not key:
+        return False
+    if para_key == key:
+        return True
+    shorter, longer = sorted((para_key, key), key=len)
+    return len(shorter) >= _MIN_PREFIX_KEY and longer.startswith(shorter) and len(longer) <= 1.5 * len(shorter)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A sentence of the story, not a byline, breadcrumb or widget."""
+    return len(paragraph.split()) >= _WRAPPED_LINE_WORDS and paragraph.rstrip().endswith(tuple(".!?\"”’"))
+
+
+def clean_article(text: str, title: str | None = None) -> CleanArticle:
+    """Normalise an article.
+
+    `title`: the headline when the envelope gives one; otherwise (or when it
+    is only a site or section name) the first non-empty line of `text` is the
+    headline. Lines repeating the headline near the top of the body, and
+    boilerplate anywhere, are dropped.
+    """
+    paras = paragraphs(text)
+    headline = envelope_headline(title) if title else ""
+    if not headline:
+        headline = paras.pop(0) if paras else ""
+    key = comparison_key(headline)
+    body = []
+    story_started = False
+    for index, para in enumerate(paras):
+        if index < _TITLE_WINDOW and not story_started and repeats_title(para, key):
+            continue
+        if is_boilerplate(para):
+            continue
+        story_started = story_started or _is_prose(para)
+        para = strip_inline_credits(para)
+        if para:
+            body.append(para)
+    return CleanArticle(headline=headline, body="\n\n".join(body))

@@ -1,0 +1,197 @@
+"""Reading the input topic: one splittable reader per partition, offsets
+committed once a bundle's writes have succeeded."""
+from __future__ import annotations
+
+import functools
+import threading
+import time
+import uuid
+
+import apache_beam as beam
+from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+from apache_beam.transforms.core import RestrictionProvider
+
+from .. import progress
+from ..kafka import admin, clients
+from ..kafka.headers import Message
+from .metrics import Counter
+
+# Reading
+#
+# Why a splittable DoFn with one element per partition, and commits from a
+# bundle finalizer (measured on the FnApiRunner against Tansu; see
+# ../shared/notes/platform.md and `make bench`):
+# - the whole job after the reader is one fused stage: no GroupByKey,
+#   Reshuffle, Flatten, window or Beam state anywhere (on the FnApiRunner any
+#   of them either never fires on an unbounded input or materialises the data
+#   and runs it in a later bundle). Each record therefore goes through decode,
+#   enrich, dedup and the producers while the reader's bundle is open;
+# - the producers flush and check every send in finish_bundle, and the reader
+#   commits what it read in a bundle finalizer, which the runner calls only
+#   after the bundle, writes included, has succeeded. A failed bundle commits
+#   nothing, so a restart re-reads it: at least once, nothing lost;
+# - each process() call polls its partition once and defers the rest of the
+#   partition, so the runner checkpoints between polls. The local runner
+#   polls the partitions one after another, so a quiet partition holds up
+#   the others by one poll: short (POLL_MS) while the wire is busy, longer
+#   (IDLE_POLL_MS) once the partition has been quiet for IDLE_AFTER seconds,
+#   which keeps an idle job at about 1 % of a core instead of 5 %.
+
+POLL_MS = 100
+IDLE_POLL_MS = 500
+IDLE_AFTER = 2.0
+MAX_POLL_RECORDS = 20  # records per poll: bounds a bundle's work, so its commit comes soon
+_END = 2**63 - 1  # restriction end of a partition read "forever"
+
+# Set by a signal handler (or anything else) to end every reader in this
+# process at its next poll; the bundles in flight finish and commit first.
+STOP = threading.Event()
+_POLLS: dict[str, int] = {}  # polls so far by the readers of one pipeline (its token) in this process
+
+
+def request_stop() -> None:
+    """Ask every reader in this process to finish cleanly."""
+    STOP.set()
+
+
+class _ReadPartition(beam.DoFn, RestrictionProvider):
+    """partition number -> the Messages of that partition, from the start
+    position, until a bound is reached: `until_idle` seconds without a new
+    record, `max_records` read, the wall-clock time `stop_at`, `max_polls`
+    polls by all readers of this pipeline in this process, or STOP.
+    With no bound it reads for ever (see _ReadPartitionLive). What a bundle
+    read is committed when the bundle has succeeded.
+
+    It is its own RestrictionProvider: a partition's restriction is the
+    offsets [start, end of time), the start resolved from `start` once."""
+
+    def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None,
+                 max_polls=None):
+        self.bootstrap, self.topic, self.group, self.start = bootstrap, topic, group, start
+        self.until_idle, self.max_records, self.stop_at = until_idle, max_records, stop_at
+        self.max_polls, self.token = max_polls, uuid.uuid4().hex
+        self.read = Counter("read")
+
+    def initial_restriction(self, partition):
+        return OffsetRange(clients.start_offset(self.bootstrap, self.topic, partition, self.group, self.start), _END)
+
+    def create_tracker(self, restriction):
+        return OffsetRestrictionTracker(restriction)
+
+    def split(self, partition, restriction):
+        yield restriction  # a partition is read in order by one reader
+
+    def restriction_size(self, partition, restriction):
+        return 1  # partitions weigh the same; how much is left is unknown
+
+    def setup(self):
+        self.consumers = {}  # partition -> a KafkaConsumer assigned to it alone
+        self.next_offset = {}  # partition -> where that consumer stands
+        self.last_record_at = {}  # partition -> monotonic time of its last record (or first poll)
+        self.count = {}  # partition -> records read
+        self.commit_lock = threading.Lock()
+        self.committer = clients.make_consumer(self.bootstrap, self.group)
+
+    def _consumer(self, partition, offset):
+        from kafka import TopicPartition
+
+        tp = TopicPartition(self.topic, partition)
+        if partition not in self.consumers:
+            # assign() without joining the group: the group id only names
+            # where committed offsets live (Tansu holds a first join for seconds).
+            consumer = clients.make_consumer(self.bootstrap, self.group, max_poll_records=MAX_POLL_RECORDS)
+            consumer.assign([tp])
+            self.consumers[partition] = consumer
+            self.last_record_at[partition] = time.monotonic()
+            self.count[partition] = 0
+        if self.next_offset.get(partition) != offset:
+            self.consumers[partition].seek(tp, offset)
+        return self.consumers[partition], tp
+
+    def _bound_reached(self, partition) -> bool:
+        if STOP.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
+            return True
+        if self.max_polls is not None:
+            _POLLS[self.token] = _POLLS.get(self.token, 0) + 1
+            if _POLLS[self.token] >= self.max_polls:
+                return True
+        if self.max_records is not None and self.count[partition] >= self.max_records:
+            return True
+        return self.until_idle is not None and time.monotonic() - self.last_record_at[partition] >= self.until_idle
+
+    def _commit(self, partition, next_offset):
+        from kafka import TopicPartition
+        from kafka.structs import OffsetAndMetadata
+
+        with self.commit_lock:
+            self.committer.commit({TopicPartition(self.topic, partition): OffsetAndMetadata(next_offset, "", -1)})
+
+    def process(self, partition, finalizer=beam.DoFn.BundleFinalizerParam, tracker=beam.DoFn.RestrictionParam()):
+        # (the finalizer must come before the tracker: Beam binds them in this order)
+        restriction = tracker.current_restriction()
+        consumer, tp = self._consumer(partition, restriction.start)
+        wanted = MAX_POLL_RECORDS
+        if self.max_records is not None:
+            wanted = max(1, min(wanted, self.max_records - self.count[partition]))
+        quiet = time.monotonic() - self.last_record_at[partition] > IDLE_AFTER
+        batch = consumer.poll(timeout_ms=IDLE_POLL_MS if quiet else POLL_MS, max_records=wanted).get(tp, [])
+        last = None
+        for m in batch:
+            if not tracker.try_claim(m.offset):
+                break  # the runner split the restriction: the rest is someone else's
+            last = m.offset
+            self.count[partition] += 1
+            self.read.inc()
+            yield Message(m.topic, m.partition, m.offset, m.key, m.value, tuple(m.headers or ()), m.timestamp)
+        if last is not None:
+            self.next_offset[partition] = last + 1
+            self.last_record_at[partition] = time.monotonic()
+            finalizer.register(functools.partial(self._commit, partition, last + 1))
+        else:
+            self.next_offset[partition] = consumer.position(tp)
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            progress.PROGRESS.set_lag(self.topic, partition, max(0, highwater - self.next_offset[partition]))
+        if self._bound_reached(partition):
+            tracker.try_claim(restriction.stop)  # claiming the end marks the restriction done
+            return
+        tracker.defer_remainder()
+
+    def teardown(self):
+        _POLLS.pop(self.token, None)
+        for consumer in self.consumers.values():
+            consumer.close()
+        self.committer.close()
+
+
+class _ReadPartitionLive(_ReadPartition):
+    """_ReadPartition for a live read: each partition is unbounded, so a
+    distributed runner streams it."""
+
+    @beam.DoFn.unbounded_per_element()
+    def process(self, partition, finalizer=beam.DoFn.BundleFinalizerParam, tracker=beam.DoFn.RestrictionParam()):
+        yield from super().process(partition, finalizer, tracker)
+
+
+class ReadArticleMessages(beam.PTransform):
+    """Pipeline root -> Messages of every partition of the input topic, one
+    reader per partition. Bounded when given `until_idle`, `max_records`
+    (per partition), `stop_at` (a wall-clock time) or `max_polls`; live
+    otherwise."""
+
+    def __init__(self, bootstrap, topic, group, start="committed", until_idle=None, max_records=None, stop_at=None,
+                 max_polls=None, live=None):
+        super().__init__()
+        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at, max_polls)
+        self.live = live if live is not None else (until_idle is None and max_records is None)
+
+    def expand(self, pbegin):
+        bootstrap, topic = self.args[:2]
+        partitions = admin.partitions_of(bootstrap, topic)
+        reader = (_ReadPartitionLive if self.live else _ReadPartition)(*self.args)
+        return (
+            pbegin
+            # no Reshuffle: the splittable reader spreads partitions itself
+            | "Partitions" >> beam.Create(partitions, reshuffle=False)
+            | "ReadPartition" >> beam.ParDo(reader)
+        )

@@ -1,0 +1,75 @@
+"""feed and consume against the real embedded broker; message formats."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SEED
+from pipeline.news import record
+from pipeline.dev.broker import EmbeddedBroker
+from pipeline.kafka.clients import make_producer, read_topic, send_all
+from pipeline.kafka.formats import display, file_messages
+from pipeline.kafka.headers import DLQ_EXCEPTION_CLASS, DLQ_OFFSET, DLQ_STAGE, dead_letter_headers, sink_headers
+
+
+@pytest.fixture(scope="module")
+def broker():
+    with EmbeddedBroker() as running:
+        yield running
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"Title\n\nBody.", [(b"a.txt", b"Title\n\nBody.")]),
+        (b'{"id": "x", "text": "t"}\n{"text": "u"}\n', [(b"x", b'{"id": "x", "text": "t"}'), (b"a.txt:2", b'{"text": "u"}')]),
+        (b'{"id": "x", "text": "t"}', [(b"a.txt", b'{"id": "x", "text": "t"}')]),
+        (b"\xff\xfe not text", [(b"a.txt", b"\xff\xfe not text")]),
+        (b'{"id": "x"}\n{broken\n', [(b"a.txt", b'{"id": "x"}\n{broken\n')]),
+    ],
+)
+def test_file_messages(data, expected):
+    assert list(file_messages("a.txt", data)) == expected
+
+
+def test_feed_then_consume(broker, tmp_path):
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text('{"id": "w1", "text": "One."}\n{"id": "w2", "text": "Two."}\n', encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe")
+    fed = cli("feed", "--bootstrap-servers", broker.bootstrap, "--topic", "raw", "--rate", "50",
+              str(SEED), str(wire), str(bad))
+    assert fed.returncode == 0, fed.stderr
+    shown = cli("consume", "--bootstrap-servers", broker.bootstrap, "--topic", "raw", "--from-beginning",
+                "--idle-timeout", "2")
+    messages = [json.loads(line) for line in shown.stdout.decode().splitlines()]
+    assert sorted(m["key"] for m in messages) == sorted([str(SEED), "w1", "w2", str(bad)])
+    by_key = {m["key"]: m["value"] for m in messages}
+    assert by_key[str(SEED)] == SEED.read_text(encoding="utf-8")
+    assert by_key[str(bad)] == {"base64": "//4="}
+
+
+def test_avro_records_are_decoded_by_consume(broker, seed_record):
+    dated = dict(seed_record, id="seed-dated", published=1416787200000)  # 2014-11-24T00:00:00Z
+    producer = make_producer(broker.bootstrap)
+    send_all(producer, "articles-out", [(b"seed", record.encode(seed_record), sink_headers()),
+                                        (b"seed-dated", record.encode(dated), sink_headers())])
+    producer.close()
+    shown = sorted((display(m) for m in read_topic(broker.bootstrap, "articles-out", True, 2.0, 2)), key=lambda s: s["key"])
+    plain, with_time = shown  # keys "seed", "seed-dated"
+    assert plain["value"] == seed_record
+    assert plain["headers"]["schema.fingerprint"] == record.schema_fingerprint().hex()
+    assert with_time["value"]["published"] == "2014-11-24T00:00:00+00:00"
+    assert json.loads(json.dumps(with_time))["value"]["id"] == "seed-dated"  # what `consume` prints
+
+
+def test_dead_letter_headers_keep_originals_and_say_why():
+    headers = dead_letter_headers([("trace", b"t1")], "raw", 2, 41, "decode", UnicodeDecodeError("utf-8", b"", 0, 1, "x"))
+    as_dict = dict(headers)
+    assert headers[0] == ("trace", b"t1")
+    assert (as_dict[DLQ_OFFSET], as_dict[DLQ_STAGE], as_dict[DLQ_EXCEPTION_CLASS]) == (b"41", b"decode", b"UnicodeDecodeError")

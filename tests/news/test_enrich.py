@@ -1,0 +1,103 @@
+"""The seed article must come out right (the golden check)."""
+import pytest
+
+SEED_ENTITIES = [
+    ("John Kerry", "PERSON"), ("Brett McGurk", "PERSON"), ("Khalid al-Obeidi", "PERSON"),
+    ("Francois Hollande", "PERSON"), ("Mosul", "GPE"), ("Raqqa", "GPE"), ("Baghdad", "GPE"),
+    ("Iraq", "GPE"), ("Syria", "GPE"), ("Interpol", "ORG"), ("Reuters", "ORG"),
+]
+# (start of the quoted text, acceptable speakers, speaker_mention or None)
+SEED_QUOTES = [
+    ("Even as it is loses ground", {"John Kerry"}, None),
+    ("We talked about the importance", {"John Kerry"}, "Kerry"),
+    ("only a matter of time.", {"John Kerry", "Kerry and other officials"}, None),
+    ("is now in sight.", {"Brett McGurk"}, None),
+    ("Progress in military performance", {"Khalid al-Obeidi"}, "Obeidi"),
+    ("stark example", {"Khalid al-Obeidi"}, "he"),
+    ("This morning at the defense council", {"Francois Hollande"}, None),
+    ("They will be there next month,", {"Francois Hollande"}, "he"),
+]
+
+
+def test_seed_headline_and_body(seed_record):
+    assert seed_record["headline"] == "Anti-ISIL front to step up fight in Iraq, Syria"
+    assert seed_record["body"].startswith("The U.S.-led international coalition")
+    assert "AP photo" not in seed_record["body"]
+
+
+@pytest.mark.parametrize("name, label", SEED_ENTITIES)
+def test_seed_entities(seed_record, name, label):
+    assert (name, label) in {(e["name"], e["label"]) for e in seed_record["entities"]}
+
+
+def test_seed_short_mentions_resolve(seed_record):
+    kerry = next(e for e in seed_record["entities"] if e["name"] == "John Kerry")
+    assert "Kerry" in kerry["aliases"] and kerry["mentions"] >= 4
+
+
+def test_seed_quotes(seed_record):
+    quoted = [q for q in seed_record["quotes"] if q["type"] in ("direct", "partial")]
+    assert len(quoted) == len(SEED_QUOTES), [q["text"][:30] for q in quoted]
+    for quote, (start, speakers, mention) in zip(quoted, SEED_QUOTES):
+        assert quote["text"].startswith(start)
+        assert quote["speaker"] in speakers, quote
+        if mention:
+            assert quote["speaker_mention"] == mention
+    assert quoted[0]["cue"] == "was quoted as saying"
+    assert [q["type"] for q in quoted].count("partial") == 3
+
+
+def test_seed_reported_speech(seed_record):
+    indirect = {q["speaker"] for q in seed_record["quotes"] if q["type"] == "indirect"}
+    assert {"John Kerry", "Francois Hollande"} <= indirect
+
+
+def test_offsets_point_into_body(seed_record):
+    body = seed_record["body"]
+    for item in seed_record["quotes"] + seed_record["entity_mentions"]:
+        covered = body[item["start"] : item["end"]]
+        # an interrupted quote's pieces are joined; each piece is in the body
+        assert covered == item["text"] or (covered.startswith(item["text"].split()[0]) and covered.endswith(item["text"][-3:]))
+
+
+def test_an_article_that_breaks_the_model_fails_alone(nlp):
+    """A real spaCy pipeline with one more component, which raises on a
+    marker word: only that article comes back as an extract error."""
+    import spacy
+    from spacy.language import Language
+
+    from pipeline.news.articles import ArticleError, RawArticle
+    from pipeline.news.enrich import Enricher
+
+    @Language.component("explode_on_marker")
+    def explode_on_marker(doc):
+        if "XYZZY" in doc.text:
+            raise RuntimeError("component failed")
+        return doc
+
+    broken = spacy.blank("en")
+    broken.add_pipe("sentencizer")
+    broken.add_pipe("explode_on_marker")
+    results = list(Enricher(broken).enrich_many([
+        RawArticle(id="ok-1", text="Title\n\nA calm day in the city."),
+        RawArticle(id="bad", text="Title\n\nXYZZY breaks the model."),
+        RawArticle(id="ok-2", text="Title\n\nAnother calm day."),
+    ]))
+    assert [raw.id for raw, _ in results] == ["ok-1", "bad", "ok-2"]
+    assert isinstance(results[1][1], ArticleError) and results[1][1].stage == "extract"
+    assert "RuntimeError: component failed" in str(results[1][1])
+    assert all(isinstance(r, dict) for _, r in (results[0], results[2]))
+
+
+def test_new_words_do_not_stay_in_the_model(nlp):
+    """A long-running job reads words without end; the records keep them,
+    the model's vocabulary does not."""
+    from pipeline.news.articles import RawArticle
+    from pipeline.news.enrich import Enricher
+
+    text = "Budget talks\n\nMinister Quorvant Zelmaroux said the Vexlandia budget was balanced at desk 918273."
+    record = Enricher(nlp).enrich(RawArticle(id="new-words", text=text))
+    assert "Zelmaroux" in record["body"]
+    assert any("Zelmaroux" in e["text"] for e in record["entity_mentions"])
+    for word in ("Zelmaroux", "Vexlandia", "918273"):
+        assert word not in nlp.vocab.strings
