@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import logging
 import sys
 
 from .news.articles import ArticleError, parse_file
-from .flags import add_article_args, add_dedup_args, add_stream_args
+from . import logs
+from .flags import add_article_args, add_batch_args, add_broker_args, add_dedup_args, add_log_args, add_stream_args
 
 
 def _read_inputs(paths, max_bytes):
@@ -104,9 +105,14 @@ def cmd_broker(args) -> int:
 def cmd_feed(args) -> int:
     """Send articles from files to a topic, one message per article."""
     from .kafka.admin import ensure_topics
-    from .kafka.clients import make_producer, send_all
+    from .kafka.clients import BrokerUnreachable, make_producer, send_all, wait_for_broker
     from .kafka.formats import file_messages, paced
 
+    try:
+        wait_for_broker(args.bootstrap_servers, args.broker_timeout)
+    except BrokerUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     ensure_topics(args.bootstrap_servers, [args.topic], args.partitions)
     messages = []
     for path in args.paths:
@@ -128,9 +134,14 @@ def cmd_feed(args) -> int:
 
 def cmd_consume(args) -> int:
     """Print the messages of a topic as JSON lines (Avro records decoded)."""
-    from .kafka.clients import read_topic
+    from .kafka.clients import BrokerUnreachable, read_topic, wait_for_broker
     from .kafka.formats import display
 
+    try:
+        wait_for_broker(args.bootstrap_servers, args.broker_timeout)
+    except BrokerUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         for message in read_topic(args.bootstrap_servers, args.topic, args.from_beginning, args.idle_timeout, args.max):
             print(json.dumps(display(message), ensure_ascii=False), flush=True)
@@ -142,9 +153,21 @@ def cmd_consume(args) -> int:
 
 def cmd_run(args, beam_args) -> int:
     """Run the streaming job; our flags and Beam's both go to Beam's options."""
-    from .run import run
+    from .kafka.clients import BrokerUnreachable
+    from .options import unknown_flags
+    from .run import UnsupportedOptions, run
 
-    for name, value in sorted(run(beam_args).items()):
+    unknown = unknown_flags(beam_args)
+    if unknown:
+        print(f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
+              "Apache Beam's; `run --help` lists the job's)", file=sys.stderr)
+        return 2
+    try:
+        totals = run(beam_args)
+    except (BrokerUnreachable, UnsupportedOptions) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name, value in sorted(totals.items()):
         print(f"{name}: {value}", file=sys.stderr)
     return 0
 
@@ -152,12 +175,15 @@ def cmd_run(args, beam_args) -> int:
 def _kafka_args(parser) -> None:
     parser.add_argument("--bootstrap-servers", required=True, metavar="HOST:PORT[,...]")
     parser.add_argument("--topic", required=True)
+    add_broker_args(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__, allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True)
-    enrich = commands.add_parser(
+    # no abbreviations anywhere: `--bootstrap-server` must not pass for `--bootstrap-servers`
+    command = functools.partial(commands.add_parser, allow_abbrev=False)
+    enrich = command(
         "enrich",
         help="print the record of each article (text files, JSON envelopes, JSON lines)",
         description="Read articles and print one JSON record per article, in input order; exact and near "
@@ -170,17 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print duplicates too, every record with duplicate_of (the kept article's id, or "
                         "null) and similarity")
     add_article_args(enrich)
+    add_batch_args(enrich)
     add_dedup_args(enrich)
+    add_log_args(enrich)
     enrich.set_defaults(func=cmd_enrich)
-    broker = commands.add_parser(
+    broker = command(
         "broker",
         help="run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1",
         description="Start the embedded Tansu broker on 127.0.0.1, print its bootstrap address on "
         "stdout and run until interrupted. Storage is in memory.",
     )
     broker.add_argument("--port", type=int, default=9092, help="TCP port on 127.0.0.1 (default: %(default)s)")
+    add_log_args(broker)
     broker.set_defaults(func=cmd_broker)
-    feed = commands.add_parser(
+    feed = command(
         "feed",
         help="send articles from files to a topic, like a wire",
         description="Send each article to TOPIC: a text file or JSON envelope as one message (its bytes "
@@ -191,8 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--rate", type=float, default=None, help="messages per second (default: as fast as possible)")
     feed.add_argument("--partitions", type=int, default=3, help="partitions of a topic created here (default: %(default)s)")
     feed.add_argument("paths", nargs="+", metavar="PATH")
+    add_log_args(feed)
     feed.set_defaults(func=cmd_feed)
-    consume = commands.add_parser(
+    consume = command(
         "consume",
         help="print a topic's messages as JSON lines, Avro records decoded",
         description="Print the messages of TOPIC as JSON lines: Avro article and duplicate records decoded "
@@ -203,8 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("--max", type=int, default=None, help="stop after N messages")
     consume.add_argument("--idle-timeout", type=float, default=5.0,
                          help="stop when no message came for this many seconds (default: %(default)s)")
+    add_log_args(consume)
     consume.set_defaults(func=cmd_consume)
-    run = commands.add_parser(
+    run = command(
         "run",
         help="run the streaming job (Kafka in, Avro records and dead letters out)",
         description="Read raw articles from the input topic, write one Avro record per article to the "
@@ -218,13 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    logging.getLogger("kafka").setLevel(logging.ERROR)  # consumers without a group say so at WARNING
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if argv[:1] == ["run"]:
-        parser.parse_known_args(argv)  # --help and flag errors; the rest is Beam's
+        args, _ = parser.parse_known_args(argv)  # --help and flag errors; the rest is Beam's
+        logs.configure(args.log_level)
         return cmd_run(None, argv[1:])
     args = parser.parse_args(argv)
+    logs.configure(getattr(args, "log_level", "warning"))
     return args.func(args)
 
 

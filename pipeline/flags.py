@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 
 from .dedup import DAY_MS, DEFAULT_HORIZON_MS, THRESHOLD
-from .news.articles import DEFAULT_MAX_ARTICLE_BYTES
+from datetime import datetime, timezone
+
+from .news.articles import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_FUTURE_MS, EARLIEST_PUBLISHED_MS
 from .news.nlp import DEFAULT_MODEL
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def add_article_args(parser) -> None:
@@ -26,9 +30,68 @@ def add_article_args(parser) -> None:
         default=DEFAULT_MAX_ARTICLE_BYTES,
         help="larger messages are refused (default: %(default)s)",
     )
-    parser.add_argument(
-        "--nlp-batch-size", type=int, default=16, help="articles per spaCy nlp.pipe batch (default: %(default)s)"
-    )
+    parser.add_argument("--earliest-published", type=date_ms, default=EARLIEST_PUBLISHED_MS, metavar="DATE",
+                        help="published times before this ISO date are not trusted: left out of the record, with a "
+                        "warning (default: 1800-01-01)")
+    parser.add_argument("--max-future", type=duration_ms, default=DEFAULT_MAX_FUTURE_MS, metavar="DURATION",
+                        help="published times further than this past now are not trusted (default: "
+                        f"{_duration_text(DEFAULT_MAX_FUTURE_MS)})")
+
+
+def add_batch_args(parser) -> None:
+    """Flags of offline enrichment (enrich)."""
+    parser.add_argument("--nlp-batch-size", type=_positive_int, default=16,
+                        help="articles per spaCy nlp.pipe batch (default: %(default)s)")
+
+
+def add_log_args(parser) -> None:
+    """--log-level, on every command."""
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="warning",
+                        help="what the job logs; other libraries' chatter shows only at debug (default: %(default)s)")
+
+
+def add_broker_args(parser) -> None:
+    """--broker-timeout, on every command that talks to Kafka."""
+    parser.add_argument("--broker-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="give up with one line (exit status 2) when no broker answers within this long at start "
+                        "(default: %(default)s)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def date_ms(text: str) -> int:
+    """An ISO date or time ('1800-01-01', '2020-05-01T12:00:00Z') -> epoch ms (UTC when no zone is given)."""
+    try:
+        moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (e.g. 1800-01-01)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def dedup_store(text: str) -> str:
+    """--dedup-store: a redis:// or rediss:// URL, or a directory path."""
+    text = str(text)
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme in ("redis", "rediss"):
+        if not text.lower().startswith(("redis://", "rediss://")) or len(text.split("://", 1)[1]) == 0:
+            raise argparse.ArgumentTypeError(f"not a Redis URL: {text!r} (e.g. redis://127.0.0.1:6379/0)")
+        return text
+    if "://" in text:
+        raise argparse.ArgumentTypeError(f"--dedup-store takes a directory or a redis:// URL, not {text!r}")
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--dedup-store must not be empty")
+    return text
 
 
 def duration_ms(text: str) -> int:
@@ -39,7 +102,7 @@ def duration_ms(text: str) -> int:
         if text and text[-1] in units:
             return int(float(text[:-1]) * units[text[-1]] * 1000)
         return int(float(text) * 1000)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 36h, 90m, 45s)") from None
 
 
@@ -85,9 +148,11 @@ def add_stream_args(parser) -> None:
                         "(default: %(default)s)")
     parser.add_argument("--state-dir", default="state",
                         help="where the embedded duplicate store keeps its file (default: %(default)s)")
-    parser.add_argument("--dedup-store", default=None, metavar="URL",
+    parser.add_argument("--dedup-store", type=dedup_store, default=None, metavar="URL",
                         help="shared duplicate store for several workers, redis://HOST:PORT/DB "
                         "(default: the embedded store under --state-dir)")
     parser.add_argument("--duplicates-topic", default=None,
                         help="write an Avro `duplicate` event for each dropped article here (default: none)")
     add_dedup_args(parser)
+    add_broker_args(parser)
+    add_log_args(parser)

@@ -31,11 +31,12 @@ import time
 import logging
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from . import progress
 from .kafka.admin import ensure_topics
-from .kafka.clients import commit_start
+from .kafka.clients import commit_start, wait_for_broker
+from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
 from .transforms import (
     DEAD_LETTER, DUPLICATES, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,
@@ -59,24 +60,32 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
     """Add the whole job to `pipeline`: read, decode, normalise, drop
     duplicates, find entities and quotes, write records and dead letters. It
     stays one fused stage (no Flatten or grouping): the reader commits a
-    bundle's offsets after its writes."""
-    bootstrap = opts.bootstrap_servers
+    bundle's offsets after its writes. Every step that can fail for one
+    message has a dead-letter output, each written by its own writer."""
+    bootstrap, dlq = opts.bootstrap_servers, opts.dead_letter_topic
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
         bootstrap, opts.input_topic, opts.group_id, opts.start,
         until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at, max_polls=max_polls,
     )
-    decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes)
+    window = TimeWindow(opts.earliest_published, opts.max_future)
+    decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes, window)
     normalized = decoded.articles | "NormalizeArticles" >> NormalizeArticles()
     # duplicates are dropped before the NLP, which is nearly all of an article's cost
     unique = normalized.records | "DropDuplicates" >> DropDuplicates(
         opts.dedup_store or opts.state_dir, opts.dedup_threshold, opts.dedup_horizon)
     annotated = unique.unique | "AnnotateArticles" >> AnnotateArticles(opts.spacy_model)
-    annotated.records | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic)
+    failures = {
+        "Decode": decoded[DEAD_LETTER],
+        "Normalize": normalized[DEAD_LETTER],
+        "Judge": unique[DEAD_LETTER],
+        "Extract": annotated[DEAD_LETTER],
+        "Encode": annotated.records | "WriteArticles" >> WriteArticles(bootstrap, opts.output_topic, dlq),
+    }
     if opts.duplicates_topic:
-        unique[DUPLICATES] | "WriteDuplicateEvents" >> WriteDuplicateEvents(bootstrap, opts.duplicates_topic)
-    decoded[DEAD_LETTER] | "WriteDecodeFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
-    normalized[DEAD_LETTER] | "WriteNormalizeFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
-    annotated[DEAD_LETTER] | "WriteExtractFailures" >> WriteDeadLetters(bootstrap, opts.dead_letter_topic)
+        failures["EncodeDuplicate"] = unique[DUPLICATES] | "WriteDuplicateEvents" >> WriteDuplicateEvents(
+            bootstrap, opts.duplicates_topic, dlq)
+    for step, failed in failures.items():
+        failed | f"Write{step}Failures" >> WriteDeadLetters(bootstrap, dlq)
 
 
 def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None,
@@ -96,15 +105,34 @@ def is_local(runner: str | None) -> bool:
     return runner is None or runner.lower() in _LOCAL_RUNNERS
 
 
+class UnsupportedOptions(ValueError):
+    """Flags this job cannot honour as given."""
+
+
+def check_options(options: PipelineOptions) -> None:
+    """Refuse, with the reason, options that would make the job silently
+    do something else than asked."""
+    standard = options.view_as(StandardOptions)
+    direct = options.view_as(DirectOptions)
+    if is_local(standard.runner) and (direct.direct_num_workers or 1) != 1:
+        raise UnsupportedOptions(
+            "--direct_num_workers other than 1 is refused: Beam's local runner then drops the Kafka readers' "
+            "deferred work and the job stops after one poll (run several `run` processes instead)")
+
+
 def run(argv=None, out=sys.stderr) -> dict:
     """Parse flags and run the job (bounded, or live until stopped); return
     the pipeline's counters by name. Progress lines of a live local run go
-    to `out`."""
+    to `out`. Raises UnsupportedOptions, or BrokerUnreachable when no broker
+    answers within --broker-timeout."""
     options = PipelineOptions(argv)
     opts = options.view_as(NewsPipelineOptions)
     standard = options.view_as(StandardOptions)
     if standard.runner is None:
         standard.runner = LOCAL_RUNNER
+    check_options(options)
+    STOP.clear()  # a stop asked of an earlier run in this process is not one of this run
+    wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
     ensure_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
                   + ([opts.duplicates_topic] if opts.duplicates_topic else []))
     if opts.until_idle is not None or opts.max_records is not None:
@@ -121,7 +149,6 @@ def _run_live_locally(options: PipelineOptions, opts: NewsPipelineOptions, out) 
         # --start points now, before the first one
         commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, opts.start)
         opts.start = "committed"
-    STOP.clear()
     progress.PROGRESS.reset()
     restore = _stop_on_signals()
     reporter = progress.Reporter(opts.progress_seconds, out) if opts.progress_seconds > 0 else None

@@ -25,8 +25,8 @@ SCHEMA = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schem
 
 # (key, value, the stage and exception class its dead letter must carry)
 BAD = [
-    (b"not-utf8", b"\xff\xfe\x00 caf\xe9", "decode", "ArticleError"),
-    (b"bad-json", b'{"id": "j1", "text": ', "decode", "ArticleError"),
+    (b"not-utf8", b"\xff\xfe\x00 caf\xe9", "decode", "UnicodeDecodeError"),
+    (b"bad-json", b'{"id": "j1", "text": ', "decode", "JSONDecodeError"),
     (b"no-text", json.dumps({"id": "j2", "url": "https://example.com"}).encode(), "validate", "ArticleError"),
     (b"empty", json.dumps({"id": "j3", "text": "  "}).encode(), "validate", "ArticleError"),
     (b"too-big", json.dumps({"id": "j4", "text": "word " * 2000}).encode(), "validate", "ArticleError"),

@@ -25,16 +25,18 @@ Stores sit behind `store.Store`: `MemoryStore` (offline runs, tests),
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import DEFAULT_HORIZON_MS, THRESHOLD, minhash
+from . import DAY_MS, DEFAULT_HORIZON_MS, THRESHOLD, minhash
 from .entries import Entry
 from .store import Store
 
 _SWEEP_EVERY = 1000  # judgements between two sweeps of the horizon
+CLOCK_TOLERANCE_MS = DAY_MS  # how far past the clock an event time may move the horizon
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ class Deduplicator:
     """Judges articles against a Store, one batch after another (a batch
     is judged as if its articles came one by one, in order)."""
 
-    def __init__(self, store: Store, threshold: float = THRESHOLD, horizon_ms: int = DEFAULT_HORIZON_MS):
+    def __init__(self, store: Store, threshold: float = THRESHOLD, horizon_ms: int = DEFAULT_HORIZON_MS,
+                 clock=time.time, tolerance_ms: int = CLOCK_TOLERANCE_MS):
         self.store, self.threshold, self.horizon_ms = store, threshold, horizon_ms
+        self.clock, self.tolerance_ms = clock, tolerance_ms
         self.newest_ms: int | None = None
         self.judged = 0
 
@@ -108,7 +112,10 @@ class Deduplicator:
             else:
                 entries.append(Entry(article_id, source, event_ms, verdict.duplicate_of or article_id, content_hash, sig))
                 remembered.append(n)
-        newest = max(a[2] for a in articles)
+        # the horizon follows the newest event time, but never past the
+        # clock (plus a tolerance): one article dated 9999 must not make the
+        # store forget everything it remembers
+        newest = min(max(a[2] for a in articles), int(self.clock() * 1000) + self.tolerance_ms)
         if self.newest_ms is None or newest > self.newest_ms:
             self.newest_ms = newest
         if remembered:

@@ -8,6 +8,7 @@ gone when it stops. Production points the pipeline at a real Kafka cluster.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -92,9 +93,13 @@ class EmbeddedBroker:
         raise BrokerError(f"Tansu did not listen on {self.bootstrap} within {timeout} s")
 
     def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL if it has not stopped within `timeout`."""
+        """SIGTERM, then SIGKILL if it has not stopped within `timeout`.
+        Its log file is removed, unless the broker had exited by itself
+        (then the log says why, and `log_path` names it)."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
+            return
+        if process.poll() is not None:
             return
         process.send_signal(signal.SIGTERM)
         try:
@@ -102,6 +107,10 @@ class EmbeddedBroker:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if self.log_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.log_path)
+            self.log_path = None
 
     @property
     def running(self) -> bool:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 from .admin import partitions_of
@@ -27,11 +28,41 @@ class _QuietCancelledRefresh(logging.Filter):
 logging.getLogger("kafka.cluster").addFilter(_QuietCancelledRefresh())
 
 
+class BrokerUnreachable(RuntimeError):
+    """No Kafka broker answered at the bootstrap address in time."""
+
+
+def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
+    """Return once one of the bootstrap servers accepts a TCP connection;
+    raise BrokerUnreachable after `timeout` seconds. (kafka-python alone
+    retries for a minute and ends in a long traceback.)"""
+    servers = []
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise BrokerUnreachable(f"bootstrap server {server.strip()!r} is not HOST:PORT")
+        servers.append((host.strip("[]"), int(port)))
+    deadline = time.monotonic() + timeout
+    while True:
+        for host, port in servers:
+            try:
+                with socket.create_connection((host, port), timeout=min(2.0, max(0.1, timeout))):
+                    return
+            except OSError as exc:
+                last = exc
+        if time.monotonic() >= deadline:
+            raise BrokerUnreachable(f"no Kafka broker at {bootstrap} within {timeout:g} s ({last.strerror or last})")
+        time.sleep(0.25)
+
+
 def make_producer(bootstrap: str, **overrides):
     """A producer that waits for all replicas and never duplicates on retry."""
     from kafka import KafkaProducer
 
-    settings = dict(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    # max_block_ms: send() waits this long for metadata while the broker is
+    # away; short, so the writer's own retry loop (transforms/write.py)
+    # can report the outage and stop cleanly when asked
+    settings = dict(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, max_block_ms=5000)
     settings.update(overrides)
     return KafkaProducer(**settings)
 

@@ -7,10 +7,24 @@ about Beam or Kafka; the same code serves `enrich` and the streaming job.
 from __future__ import annotations
 
 import json
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
+DAY_MS = 24 * 3600 * 1000
+# A published time outside [EARLIEST_PUBLISHED_MS, now + DEFAULT_MAX_FUTURE_MS]
+# is not trusted: it is left out of the record (with a warning), so a typo or
+# an attack cannot write a date no Avro reader can show, nor move the
+# duplicate store's clock.
+EARLIEST_PUBLISHED_MS = -5364662400000  # 1800-01-01T00:00:00Z
+DEFAULT_MAX_FUTURE_MS = DAY_MS
+# JSON limits: an envelope is a flat object; deeper nesting or longer
+# integers are an attack or a bug, and Python's own limits (recursion, 4,300
+# digits) would fail later with less clear errors.
+MAX_JSON_DEPTH = 20
+MAX_INT_DIGITS = 30
 
 # Envelope keys we accept for each field, first match wins. `title` and
 # `headline` are optional; without them the first line of the text is the title.
@@ -30,7 +44,8 @@ class ArticleError(ValueError):
 
 @dataclass(frozen=True)
 class RawArticle:
-    """An article as received: identity, metadata and unprocessed text."""
+    """An article as received: identity, metadata and unprocessed text;
+    `warnings` says what was left out because it could not be trusted."""
 
     id: str
     text: str
@@ -38,6 +53,23 @@ class RawArticle:
     url: str | None = None
     source: str | None = None
     published_ms: int | None = None  # epoch milliseconds, UTC
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The published times that are trusted: from `earliest_ms` to
+    `max_future_ms` past the clock's now (epoch milliseconds)."""
+
+    earliest_ms: int = EARLIEST_PUBLISHED_MS
+    max_future_ms: int = DEFAULT_MAX_FUTURE_MS
+    clock: object = time.time  # seconds since the epoch, as time.time
+
+    def admits(self, ms: int) -> bool:
+        return self.earliest_ms <= ms <= self.clock() * 1000 + self.max_future_ms
+
+
+DEFAULT_WINDOW = TimeWindow()
 
 
 def parse_time(value) -> int | None:
@@ -47,18 +79,35 @@ def parse_time(value) -> int | None:
     if isinstance(value, bool):
         raise ArticleError(f"published time is not a time: {value!r}", "validate")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ArticleError(f"published time is not a number: {value!r}", "validate")
         # Values below 10^11 are seconds (10^11 s is the year 5138).
-        return int(value * 1000) if abs(value) < 1e11 else int(value)
+        return round(value * 1000) if abs(value) < 1e11 else round(value)
     if isinstance(value, str):
         text = value.strip().replace("Z", "+00:00")
+        if len(text) > 64:
+            raise ArticleError(f"published time is not ISO-8601: {value[:64]!r}...", "validate")
         try:
             moment = datetime.fromisoformat(text)
         except ValueError as exc:
             raise ArticleError(f"published time is not ISO-8601: {value!r}", "validate") from exc
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return int(moment.timestamp() * 1000)
-    raise ArticleError(f"published time is not a time: {value!r}", "validate")
+        # exact integer arithmetic: timestamp() is a float, and at the ends of
+        # the calendar (year 1 at +14:00) a naive conversion overflows
+        delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    raise ArticleError(f"published time is not a time: {type(value).__name__}", "validate")
+
+
+def trusted_time(value, window: TimeWindow = DEFAULT_WINDOW) -> tuple[int | None, str | None]:
+    """A published value -> (epoch ms, None), or (None, warning) when it is
+    a time outside `window`. Raises ArticleError when it is not a time."""
+    ms = parse_time(value)
+    if ms is None or window.admits(ms):
+        return ms, None
+    shown = value if isinstance(value, str) else repr(value)
+    return None, f"published time {shown[:64]} is outside the trusted range; left out"
 
 
 def _first(envelope: dict, keys) -> object:
@@ -72,24 +121,36 @@ def _optional_str(envelope: dict, key: str) -> str | None:
     value = envelope.get(key)
     if value is None:
         return None
-    if not isinstance(value, (str, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ArticleError(f"field {key!r} must be a string, got {type(value).__name__}", "validate")
-    return str(value)
+    return _unicode(str(value), key)
 
 
-def from_envelope(envelope: object, fallback_id: str) -> RawArticle:
+def _unicode(text: str, field: str) -> str:
+    """`text` if it is valid Unicode; JSON's escapes let a lone surrogate
+    ("\\ud800") through, which no UTF-8 encoder (Kafka keys, Avro) accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ArticleError(f"field {field!r} is not valid Unicode: {exc.reason} at {exc.start}", "validate") from exc
+    return text
+
+
+def from_envelope(envelope: object, fallback_id: str, window: TimeWindow = DEFAULT_WINDOW) -> RawArticle:
     """A JSON envelope (already parsed) -> RawArticle; `fallback_id` when it has no id."""
     if not isinstance(envelope, dict):
         raise ArticleError(f"JSON value is a {type(envelope).__name__}, not an object", "validate")
     try:
-        return _validated(envelope, fallback_id)
+        return _validated(envelope, fallback_id, window)
     except ArticleError as exc:
-        if isinstance(envelope.get("id"), (str, int)):
-            exc.args = (f"article {envelope['id']}: {exc}",)
+        shown = envelope.get("id")
+        if isinstance(shown, (str, int)) and not isinstance(shown, bool):
+            shown = str(shown).encode("utf-8", "backslashreplace").decode("utf-8")[:200]
+            exc.args = (f"article {shown}: {exc}",)
         raise
 
 
-def _validated(envelope: dict, fallback_id: str) -> RawArticle:
+def _validated(envelope: dict, fallback_id: str, window: TimeWindow) -> RawArticle:
     text = _first(envelope, _TEXT_KEYS)
     if text is None:
         raise ArticleError("JSON envelope has no text (expected one of: text, body, content)", "validate")
@@ -97,18 +158,68 @@ def _validated(envelope: dict, fallback_id: str) -> RawArticle:
         raise ArticleError(f"article text must be a string, got {type(text).__name__}", "validate")
     if not text.strip():
         raise ArticleError("article text is empty", "validate")
+    _unicode(text, "text")
     title = _first(envelope, _TITLE_KEYS)
     if title is not None and not isinstance(title, str):
         raise ArticleError("article title must be a string", "validate")
-    article_id = _optional_str(envelope, "id") or fallback_id
+    if title is not None:
+        _unicode(title, "title")
+    article_id = _optional_str(envelope, "id") or _unicode(fallback_id, "key")
+    published_ms, warning = trusted_time(_first(envelope, _TIME_KEYS), window)
     return RawArticle(
         id=article_id,
         text=text,
         title=title,
         url=_optional_str(envelope, "url"),
         source=_optional_str(envelope, "source"),
-        published_ms=parse_time(_first(envelope, _TIME_KEYS)),
+        published_ms=published_ms,
+        warnings=(warning,) if warning else (),
     )
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"integer of {len(text)} digits (the limit is {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _depth(value, limit: int) -> int:
+    """Nesting depth of a parsed JSON value, stopping past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def load_json(text: str):
+    """Strict JSON: no NaN or Infinity, no number out of float range, no
+    integer longer than MAX_INT_DIGITS, no nesting deeper than
+    MAX_JSON_DEPTH. Raises ArticleError (stage decode) with the reason."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
+    except RecursionError as exc:
+        raise ArticleError(f"invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels", "decode") from exc
+    except ValueError as exc:  # JSONDecodeError, and the refusals above
+        raise ArticleError(f"invalid JSON: {exc}", "decode") from exc
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ArticleError(f"invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels", "decode")
+    return value
 
 
 def decode_text(data: bytes, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> str:
@@ -121,20 +232,17 @@ def decode_text(data: bytes, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> str:
         raise ArticleError(f"not UTF-8: {exc}", "decode") from exc
 
 
-def parse_message(data: bytes, fallback_id: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> RawArticle:
+def parse_message(data: bytes, fallback_id: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+                  window: TimeWindow = DEFAULT_WINDOW) -> RawArticle:
     """One message (one article): a JSON object envelope, or plain text whose
     first non-empty line is the title."""
     text = decode_text(data, max_bytes)
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        try:
-            envelope = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ArticleError(f"invalid JSON: {exc}", "decode") from exc
-        return from_envelope(envelope, fallback_id)
+        return from_envelope(load_json(text), fallback_id, window)
     if not stripped:
         raise ArticleError("article text is empty", "validate")
-    return RawArticle(id=fallback_id, text=text)
+    return RawArticle(id=_unicode(fallback_id, "key"), text=text)
 
 
 def _named(exc: ArticleError, name: str) -> ArticleError:
@@ -157,11 +265,14 @@ def parse_file(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTE
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            return [from_envelope(json.loads(stripped), name)]
-        except json.JSONDecodeError:
-            pass  # not one object: try JSON lines below
-        except ArticleError as exc:
-            return [_named(exc, name)]
+            whole = json.loads(stripped)
+        except (ValueError, RecursionError):
+            whole = None  # not one object: try JSON lines below
+        if isinstance(whole, dict):
+            try:
+                return [parse_message(stripped.encode("utf-8"), name, max(max_bytes, len(data)))]
+            except ArticleError as exc:
+                return [_named(exc, name)]
         results = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():

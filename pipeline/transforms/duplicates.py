@@ -4,12 +4,13 @@ from __future__ import annotations
 import apache_beam as beam
 
 from ..kafka.headers import source_of
+from .guard import DEAD_LETTER, GuardedDoFn
 from .metrics import Counter
 
 DUPLICATES = "duplicates"
 
 
-class _DropDuplicates(beam.DoFn):
+class _DropDuplicates(GuardedDoFn):
     """Judges each record as it comes. Judging a whole bundle at once
     (Deduplicator.judge_many, several times faster per article) would save a
     few milliseconds a bundle (~0.1 ms an article against the ~100 ms of NLP
@@ -17,7 +18,10 @@ class _DropDuplicates(beam.DoFn):
     bundle's end; when this stage sat behind the NLP, that raised the live
     p99 from 1.3 to 2.0 s in `make bench`."""
 
+    stage = "judge"
+
     def __init__(self, store, threshold, horizon_ms):
+        super().__init__()
         self.store_url, self.threshold, self.horizon_ms = store, threshold, horizon_ms
         self.duplicates = Counter("duplicates")
 
@@ -28,7 +32,7 @@ class _DropDuplicates(beam.DoFn):
         self.store = open_store(self.store_url)
         self.judge = Deduplicator(self.store, self.threshold, self.horizon_ms)
 
-    def process(self, item):
+    def handle(self, item):
         message, rec = item
         event_ms = rec["published"] if rec["published"] is not None else message.timestamp
         verdict = self.judge.judge(rec["id"], source_of(message), event_ms, rec["content_hash"], rec["body"])
@@ -57,4 +61,5 @@ class DropDuplicates(beam.PTransform):
         self.args = (store, threshold, horizon_ms)
 
     def expand(self, records):
-        return records | "Judge" >> beam.ParDo(_DropDuplicates(*self.args)).with_outputs(DUPLICATES, main="unique")
+        return records | "Judge" >> beam.ParDo(_DropDuplicates(*self.args)).with_outputs(
+            DUPLICATES, DEAD_LETTER, main="unique")

@@ -2,59 +2,64 @@
 and quotes. The domain work is in pipeline.news; these only wire it in."""
 from __future__ import annotations
 
+import threading
+
 import apache_beam as beam
 
-from ..kafka.headers import Failure, Message, source_of
-from ..news.articles import ArticleError, parse_message
+from ..kafka.headers import Message, read_at
+from ..news.articles import DEFAULT_WINDOW, ArticleError, parse_message
+from .guard import DEAD_LETTER, GuardedDoFn
 from .metrics import Counter
 
-DEAD_LETTER = "dead_letter"
 
+class _Decode(GuardedDoFn):
+    stage = "decode"
 
-
-class _Decode(beam.DoFn):
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
+    def __init__(self, max_bytes, window=DEFAULT_WINDOW):
+        super().__init__()
+        self.max_bytes, self.window = max_bytes, window
         self.decoded = Counter("decoded")
+        self.warned = Counter("warnings")
 
-    def process(self, message: Message):
+    def handle(self, message: Message):
         # an article without an id in it is named by its key, else by where it is
-        fallback = source_of(message)
+        fallback = read_at(message)
         if message.key:
             fallback = message.key.decode("utf-8", errors="replace")
-        try:
-            raw = parse_message(message.value or b"", fallback, self.max_bytes)
-        except ArticleError as exc:
-            yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message, exc.stage, exc))
-            return
+        raw = parse_message(message.value or b"", fallback, self.max_bytes, self.window)
         self.decoded.inc()
+        if raw.warnings:
+            self.warned.inc(len(raw.warnings))
+            message = message._replace(warnings=raw.warnings)
         yield message, raw
 
 
 class DecodeArticles(beam.PTransform):
-    """Messages -> (Message, RawArticle); unreadable ones to the dead_letter output."""
+    """Messages -> (Message, RawArticle); unreadable ones to the dead_letter
+    output. A published time outside `window` is left out of the article and
+    named in the Message's warnings."""
 
-    def __init__(self, max_bytes):
+    def __init__(self, max_bytes, window=DEFAULT_WINDOW):
         super().__init__()
-        self.max_bytes = max_bytes
+        self.max_bytes, self.window = max_bytes, window
 
     def expand(self, messages):
-        return messages | "Decode" >> beam.ParDo(_Decode(self.max_bytes)).with_outputs(DEAD_LETTER, main="articles")
+        return messages | "Decode" >> beam.ParDo(_Decode(self.max_bytes, self.window)).with_outputs(
+            DEAD_LETTER, main="articles")
 
 
-class _Normalize(beam.DoFn):
+class _Normalize(GuardedDoFn):
+    stage = "normalize"
+
     def setup(self):
         # here, not at the top: it imports spaCy, which building the pipeline does not need
         from ..news.enrich import normalized_record
 
         self.normalize = normalized_record
 
-    def process(self, item):
+    def handle(self, item):
         message, raw = item
-        try:
-            yield message, self.normalize(raw)
-        except ArticleError as exc:
-            yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message, exc.stage, exc))
+        yield message, self.normalize(raw)
 
 
 class NormalizeArticles(beam.PTransform):
@@ -66,8 +71,24 @@ class NormalizeArticles(beam.PTransform):
         return articles | "Normalize" >> beam.ParDo(_Normalize()).with_outputs(DEAD_LETTER, main="records")
 
 
-class _Annotate(beam.DoFn):
+# One lock per loaded model in this process: the model is shared by every
+# annotating DoFn of the process (see _Annotate.setup), and a runner that
+# runs bundles on several threads must not open one spaCy memory zone
+# inside another.
+_MODEL_LOCKS: dict[str, threading.Lock] = {}
+_MODEL_LOCKS_GUARD = threading.Lock()
+
+
+def _model_lock(name: str) -> threading.Lock:
+    with _MODEL_LOCKS_GUARD:
+        return _MODEL_LOCKS.setdefault(name, threading.Lock())
+
+
+class _Annotate(GuardedDoFn):
+    stage = "extract"
+
     def __init__(self, model):
+        super().__init__()
         self.model = model
 
     def setup(self):
@@ -77,14 +98,15 @@ class _Annotate(beam.DoFn):
         # shared: the local live mode runs one pipeline after another in this
         # process, and loading the model for each would stall the wire
         self.enricher = Enricher(shared_model(self.model))
+        self.lock = _model_lock(self.model)
 
-    def process(self, item):
+    def handle(self, item):
         message, rec = item
-        ((_, result),) = list(self.enricher.annotate_many([rec]))
+        with self.lock:
+            ((_, result),) = list(self.enricher.annotate_many([rec]))
         if isinstance(result, ArticleError):
-            yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message, result.stage, result))
-        else:
-            yield message, result
+            raise result
+        yield message, result
 
 
 class AnnotateArticles(beam.PTransform):
