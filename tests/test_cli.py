@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import SEED
 
 
@@ -70,3 +72,30 @@ def test_broker_command_prints_address_and_stops_on_sigterm():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def pipeline_command(*args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", "--bootstrap-server", "127.0.0.1:1"], "unknown flag --bootstrap-server"),  # an abbreviation of ours
+    (["run", "--until-idel", "1"], "unknown flag --until-idel"),  # a typo
+    (["run", "--nlp-batch-size", "8"], "unknown flag --nlp-batch-size"),  # enrich's, which run would ignore
+    (["run", "--dedup-store", "redis:/x"], "not a Redis URL"),
+    (["run", "--dedup-store", "http://x/y"], "takes a directory or a redis:// URL"),
+    (["run", "--direct_num_workers", "2", "--until-idle", "1"], "--direct_num_workers other than 1 is refused"),
+    (["run", "--until-idle", "1", "--bootstrap-servers", "127.0.0.1:1", "--broker-timeout", "0.5"],
+     "no Kafka broker at 127.0.0.1:1 within 0.5 s"),
+    (["consume", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--broker-timeout", "0.5"],
+     "no Kafka broker at 127.0.0.1:1 within 0.5 s"),
+    (["feed", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--broker-timeout", "0.5", str(SEED)],
+     "no Kafka broker at 127.0.0.1:1 within 0.5 s"),
+    (["consume", "--bootstrap", "127.0.0.1:1", "--topic", "t"], "required: --bootstrap-servers"),  # no abbreviation
+])
+def test_flags_that_cannot_be_honoured_end_in_one_line_and_status_2(args, says):
+    done = pipeline_command(*args)
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr.strip().splitlines()[-1]  # the last line says why (argparse prints its usage first)
+    assert "Traceback" not in done.stderr
+    assert "apitools" not in done.stderr  # third-party noise stays quiet

@@ -277,3 +277,17 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
     assert {k: (e["duplicate_of"], e["kind"]) for k, e in events.items()} == {
         b"reissue": ("base", "near"), b"boilerplate": ("base", "near")}
     assert all(0.5 <= e["similarity"] < 1 and e["source"].startswith("nd-raw/0/") for e in events.values())
+
+
+def test_a_stop_asked_of_an_earlier_run_does_not_end_the_next(broker, tmp_path):
+    from pipeline.transforms import request_stop
+
+    admin.ensure_topics(broker.bootstrap, ["stop-raw"], partitions=1)
+    producer = clients.make_producer(broker.bootstrap)
+    clients.send_all(producer, "stop-raw", [(f"s{n}".encode(), story(n), None) for n in range(3)])
+    producer.close()
+    request_stop()  # as SIGINT does to a live run in this process
+    totals = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "stop-raw", "--output-topic", "stop-out",
+                  "--dead-letter-topic", "stop-dlq", "--group-id", "stop", "--until-idle", "2",
+                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"), "--state-dir", str(tmp_path)])
+    assert totals["read"] == 3

@@ -30,6 +30,7 @@ DLQ_STACKTRACE = "dlq.exception.stacktrace"
 DLQ_VALUE_SIZE = "dlq.value.size"
 DLQ_VALUE_SHA256 = "dlq.value.sha256"
 DLQ_DROPPED = "dlq.dropped"
+DLQ_NULL_HEADERS = "dlq.null_headers"  # original headers that had no value (sent with an empty one)
 # On a written record: what the pipeline left out of it and why.
 WARNING = "pipeline.warning"
 # Sink headers: which schema the value is written with.
@@ -84,7 +85,12 @@ def dead_letter_headers(original_headers, topic: str, partition: int, offset: in
     """Original headers plus where the message came from and why it failed
     (the stage, the exception's class and message, a short traceback)."""
     stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return list(original_headers or []) + [
+    # Kafka allows a header without a value, but kafka-python cannot send
+    # one: such a header is kept with an empty value and named in DLQ_NULL_HEADERS.
+    original = list(original_headers or [])
+    nulls = [key for key, value in original if value is None]
+    kept = [(key, b"" if value is None else value) for key, value in original]
+    return kept + ([(DLQ_NULL_HEADERS, ",".join(nulls).encode("utf-8", errors="replace"))] if nulls else []) + [
         (DLQ_TOPIC, topic.encode("utf-8", errors="replace")),
         (DLQ_PARTITION, str(partition).encode()),
         (DLQ_OFFSET, str(offset).encode()),

@@ -228,3 +228,17 @@ def test_ids_with_any_characters_come_back_whole(store):
     judge = Deduplicator(store)
     judge.judge("odd\0id \u00e9\n1", "raw/0/1", 1000, "h1", body("base"))
     assert judge.judge("copy", "raw/0/2", 2000, "h1", body("base")).duplicate_of == "odd\0id \u00e9\n1"
+
+
+@pytest.mark.parametrize("future", ["9999-12-31", "2100-01-01"])
+def test_a_future_date_cannot_make_the_store_forget(store, future):
+    from datetime import datetime, timezone
+
+    now_ms = 1_795_000_000_000  # 2026-11-18
+    judge = Deduplicator(store, horizon_ms=7 * DAY_MS, clock=lambda: now_ms / 1000)
+    judge.judge("base-1", "raw/0/1", now_ms - DAY_MS, "h1", body("base"))
+    far = int(datetime.fromisoformat(future).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    judge.judge("odd-1", "raw/0/2", far, "h2", body("same_topic"))
+    assert judge.newest_ms == now_ms + DAY_MS  # the clock plus its tolerance, not year 9999
+    assert store.forget_before(judge.newest_ms - judge.horizon_ms) == 0
+    assert judge.judge("copy-1", "raw/0/3", now_ms, "h1", body("base")).duplicate_of == "base-1"

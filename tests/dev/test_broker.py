@@ -1,4 +1,5 @@
 """The embedded broker, used for real with kafka-python (no mocks)."""
+import os
 import time
 
 import pytest
@@ -46,3 +47,11 @@ def test_stop_ends_the_process():
     assert broker.running
     broker.stop()
     assert not broker.running
+
+
+def test_a_stopped_broker_leaves_no_log_behind():
+    broker = EmbeddedBroker().start()
+    log = broker.log_path
+    assert os.path.exists(log)
+    broker.stop()
+    assert not os.path.exists(log) and broker.log_path is None
