@@ -9,8 +9,12 @@ shows the Beam counters instead.
 """
 from __future__ import annotations
 
+import logging
+import socket
 import threading
 import time
+
+_LOG = logging.getLogger("pipeline.broker")
 
 
 class Progress:
@@ -42,31 +46,90 @@ class Progress:
 
 PROGRESS = Progress()
 
+
+class BrokerWatch:
+    """Whether the brokers this process talks to are reachable, as its Kafka
+    writers and the progress reporter find out: one log line when a broker
+    becomes unreachable and one when it is back (not one per retry)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._down: dict[str, tuple[float, float]] = {}  # bootstrap -> (wall time, monotonic time) it went away
+
+    def down(self, bootstrap: str, reason: str = "") -> None:
+        with self._lock:
+            if bootstrap in self._down:
+                return
+            self._down[bootstrap] = (time.time(), time.monotonic())
+        _LOG.warning("broker %s unreachable since %s%s; retrying", bootstrap, time.strftime("%H:%M:%S"),
+                     f" ({reason})" if reason else "")
+
+    def up(self, bootstrap: str) -> None:
+        with self._lock:
+            went = self._down.pop(bootstrap, None)
+        if went is not None:
+            _LOG.warning("broker %s reachable again after %.0f s", bootstrap, time.monotonic() - went[1])
+
+    def status(self) -> str | None:
+        """'broker H:P unreachable since 12:03:05' while one is, else None."""
+        with self._lock:
+            if not self._down:
+                return None
+            bootstrap, (wall, _) = min(self._down.items(), key=lambda item: item[1][0])
+        return f"broker {bootstrap} unreachable since {time.strftime('%H:%M:%S', time.localtime(wall))}"
+
+
+WATCH = BrokerWatch()
+
+
+def reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    """Does any of the bootstrap servers accept a TCP connection now?"""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue  # the next server may answer
+    return False
+
 # names in the order the progress line shows them
 SHOWN = ("read", "written", "duplicates", "dead_lettered")
 
 
-def line(before: dict[str, int], now: dict[str, int], lag: int, seconds: float) -> str:
-    """One progress line from two snapshots `seconds` apart."""
+def line(before: dict[str, int], now: dict[str, int], lag: int, seconds: float, broker: str | None = None) -> str:
+    """One progress line from two snapshots `seconds` apart (and what is
+    known of the broker, when it is unreachable)."""
     rate = (now.get("read", 0) - before.get("read", 0)) / seconds if seconds > 0 else 0.0
     totals = ", ".join(f"{name.replace('_', '-')} {now.get(name, 0)}" for name in SHOWN)
+    if broker:
+        return f"live: {broker}, waiting; totals: {totals}"
     return f"live: {rate:.1f} msg/s, lag {lag}; totals: {totals}"
 
 
 class Reporter(threading.Thread):
-    """Prints `line()` to `out` every `every` seconds until stopped."""
+    """Prints `line()` to `out` every `every` seconds until stopped; before
+    each line it checks that `bootstrap` is reachable (the readers' client
+    retries in silence, so an outage with nothing to write would go unseen)."""
 
-    def __init__(self, every: float, out, progress: Progress = PROGRESS):
+    def __init__(self, every: float, out, progress: Progress = PROGRESS, bootstrap: str | None = None,
+                 watch: BrokerWatch = WATCH):
         super().__init__(name="progress", daemon=True)
         self.every, self.out, self.progress = every, out, progress
+        self.bootstrap, self.watch = bootstrap, watch
         self.stopped = threading.Event()
 
     def run(self) -> None:
         before, then = self.progress.snapshot()[0], time.monotonic()
         while not self.stopped.wait(self.every):
+            if self.bootstrap:
+                if reachable(self.bootstrap):
+                    self.watch.up(self.bootstrap)
+                else:
+                    self.watch.down(self.bootstrap, "no connection")
             now, lag = self.progress.snapshot()
             at = time.monotonic()
-            print(line(before, now, lag, at - then), file=self.out, flush=True)
+            print(line(before, now, lag, at - then, self.watch.status()), file=self.out, flush=True)
             before, then = now, at
 
     def stop(self) -> None:

@@ -39,7 +39,7 @@ from .kafka.clients import commit_start, wait_for_broker
 from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
 from .transforms import (
-    DEAD_LETTER, DUPLICATES, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,
+    DEAD_LETTER, DUPLICATES, RESTART, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,
     ReadArticleMessages, WriteArticles, WriteDeadLetters, WriteDuplicateEvents, counters, request_stop,
 )
 
@@ -132,6 +132,7 @@ def run(argv=None, out=sys.stderr) -> dict:
         standard.runner = LOCAL_RUNNER
     check_options(options)
     STOP.clear()  # a stop asked of an earlier run in this process is not one of this run
+    RESTART.clear()
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
     ensure_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
                   + ([opts.duplicates_topic] if opts.duplicates_topic else []))
@@ -151,12 +152,16 @@ def _run_live_locally(options: PipelineOptions, opts: NewsPipelineOptions, out) 
         opts.start = "committed"
     progress.PROGRESS.reset()
     restore = _stop_on_signals()
-    reporter = progress.Reporter(opts.progress_seconds, out) if opts.progress_seconds > 0 else None
+    reporter = (progress.Reporter(opts.progress_seconds, out, bootstrap=opts.bootstrap_servers)
+                if opts.progress_seconds > 0 else None)
     if reporter:
         reporter.start()
     totals: dict[str, int] = {}
     try:
         while not STOP.is_set():
+            RESTART.clear()
+            if not _wait_for_topic(opts.bootstrap_servers, opts.input_topic):
+                break
             segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds, max_polls=SEGMENT_POLLS)
             for name, value in segment.items():
                 totals[name] = totals.get(name, 0) + value
@@ -165,6 +170,27 @@ def _run_live_locally(options: PipelineOptions, opts: NewsPipelineOptions, out) 
             reporter.stop()
         restore()
     return totals
+
+
+def _wait_for_topic(bootstrap: str, topic: str) -> bool:
+    """Wait until `topic` exists (saying so once); False if asked to stop first."""
+    from .kafka.admin import partitions_of
+
+    said = False
+    while not STOP.is_set():
+        try:
+            partitions_of(bootstrap, topic, timeout=2.0)
+        except RuntimeError:
+            if not said:
+                _LOG.warning("input topic %s not found on %s (a memory broker restarted?); waiting for it", topic,
+                             bootstrap)
+                said = True
+            STOP.wait(2.0)
+            continue
+        if said:
+            _LOG.warning("input topic %s is back", topic)
+        return True
+    return False
 
 
 def _stop_on_signals():

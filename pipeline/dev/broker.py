@@ -52,18 +52,20 @@ class EmbeddedBroker:
     address clients connect to.
     """
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, advertised_port: int | None = None):
         self.port = port or free_port()
-        self.bootstrap = f"{LOOPBACK}:{self.port}"
+        # what clients are told to connect to: another port when a proxy sits
+        # in front of the broker (see dev/proxy.py)
+        self.advertised_port = advertised_port or self.port
+        self.bootstrap = f"{LOOPBACK}:{self.advertised_port}"
         self._process: subprocess.Popen | None = None
         self.log_path: str | None = None
 
     def command(self) -> list[str]:
-        url = f"tcp://{self.bootstrap}"
         return [
             tansu_binary(), "broker",
-            "--listener-url", url,  # without it Tansu binds 0.0.0.0
-            "--advertised-listener-url", url,
+            "--listener-url", f"tcp://{LOOPBACK}:{self.port}",  # without it Tansu binds 0.0.0.0
+            "--advertised-listener-url", f"tcp://{LOOPBACK}:{self.advertised_port}",
             "--storage-engine", "memory://tansu/",
         ]
 

@@ -14,12 +14,12 @@ made in DoFn.setup(). Nothing here is specific to a runner.
 """
 from .duplicates import DUPLICATES, DropDuplicates
 from .metrics import counters
-from .read import STOP, ReadArticleMessages, request_stop
+from .read import RESTART, STOP, ReadArticleMessages, request_stop
 from .understand import DEAD_LETTER, AnnotateArticles, DecodeArticles, NormalizeArticles
 from .write import WriteArticles, WriteDeadLetters, WriteDuplicateEvents
 
 __all__ = [
-    "DEAD_LETTER", "DUPLICATES", "STOP", "AnnotateArticles", "DecodeArticles", "DropDuplicates",
+    "DEAD_LETTER", "DUPLICATES", "RESTART", "STOP", "AnnotateArticles", "DecodeArticles", "DropDuplicates",
     "NormalizeArticles", "ReadArticleMessages", "WriteArticles", "WriteDeadLetters", "WriteDuplicateEvents",
     "counters", "request_stop",
 ]

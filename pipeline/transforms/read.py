@@ -3,6 +3,7 @@ committed once a bundle's writes have succeeded."""
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 import uuid
@@ -49,6 +50,15 @@ STOP = threading.Event()
 _POLLS: dict[str, int] = {}  # polls so far by the readers of one pipeline (its token) in this process
 
 
+# Set by a reader that found its partition's log behind its position (the
+# topic was emptied or recreated: a memory broker restarted). It ends every
+# reader of this process at its next poll, like STOP; the live loop then
+# starts the next segment from the committed offsets, which the reader has
+# moved to the log's start. Cleared when a run or segment starts.
+RESTART = threading.Event()
+_LOG = logging.getLogger(__name__)
+
+
 def request_stop() -> None:
     """Ask every reader in this process to finish cleanly."""
     STOP.set()
@@ -90,6 +100,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         self.last_record_at = {}  # partition -> monotonic time of its last record (or first poll)
         self.count = {}  # partition -> records read
         self.commit_lock = threading.Lock()
+        self.behind = {}  # partition -> polls in a row that found the log ending before our position
         self.committer = clients.make_consumer(self.bootstrap, self.group)
 
     def _consumer(self, partition, offset):
@@ -109,7 +120,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         return self.consumers[partition], tp
 
     def _bound_reached(self, partition) -> bool:
-        if STOP.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
+        if STOP.is_set() or RESTART.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
             return True
         if self.max_polls is not None:
             _POLLS[self.token] = _POLLS.get(self.token, 0) + 1
@@ -125,6 +136,26 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
 
         with self.commit_lock:
             self.committer.commit({TopicPartition(self.topic, partition): OffsetAndMetadata(next_offset, "", -1)})
+
+    def _log_went_back(self, consumer, tp, highwater) -> None:
+        """The log ends before our position: after two polls in a row that
+        say so (one stale fetch is not enough), commit the log's start as
+        the group's position and end the readers (RESTART), so reading goes
+        on from there. Records of the new log before our old position would
+        otherwise wait unread until the log grew past it."""
+        partition = tp.partition
+        self.behind[partition] = self.behind.get(partition, 0) + 1
+        if self.behind[partition] < 2:
+            return
+        consumer.seek_to_beginning(tp)
+        start = consumer.position(tp)
+        _LOG.warning("%s/%d ends at offset %d, before our position %d: the topic was emptied or recreated (a memory "
+                     "broker restarted?); reading it again from offset %d", self.topic, partition, highwater,
+                     self.next_offset[partition], start)
+        self._commit(partition, start)
+        self.next_offset[partition] = start
+        self.behind.pop(partition, None)
+        RESTART.set()
 
     def process(self, partition, finalizer=beam.DoFn.BundleFinalizerParam, tracker=beam.DoFn.RestrictionParam()):
         # (the finalizer must come before the tracker: Beam binds them in this order)
@@ -152,6 +183,10 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         highwater = consumer.highwater(tp)
         if highwater is not None:
             progress.PROGRESS.set_lag(self.topic, partition, max(0, highwater - self.next_offset[partition]))
+            if last is None and highwater < self.next_offset[partition]:
+                self._log_went_back(consumer, tp, highwater)
+            else:
+                self.behind.pop(partition, None)
         if self._bound_reached(partition):
             tracker.try_claim(restriction.stop)  # claiming the end marks the restriction done
             return

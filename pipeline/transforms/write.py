@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import apache_beam as beam
 
+from .. import progress
 from ..kafka import clients, headers
 from ..kafka.headers import MAX_MESSAGE_BYTES, Failure, Message, dead_letter, message_size, source_of
 from ..news import record
@@ -103,7 +104,6 @@ class _Produce(beam.DoFn):
 
     def setup(self):
         self.producer = clients.make_producer(self.bootstrap)
-        self.outage_since = None
 
     def start_bundle(self):
         self.pending = []  # (Outgoing, future)
@@ -134,18 +134,13 @@ class _Produce(beam.DoFn):
         if STOP.is_set():
             raise RuntimeError(f"stopped while the broker {self.bootstrap} was unreachable: "
                                f"{len(self.pending)} messages of this bundle not confirmed, nothing committed") from exc
-        if self.outage_since is None:
-            self.outage_since = time.monotonic()
-            _LOG.warning("broker %s unreachable since %s (%s: %s); retrying", self.bootstrap,
-                         time.strftime("%H:%M:%S"), type(exc).__name__, exc)
+        progress.WATCH.down(self.bootstrap, f"{type(exc).__name__}: {exc}")
         time.sleep(_BACKOFF_S[min(tries, len(_BACKOFF_S) - 1)])
         if type(exc).__name__ in _REBUILD_ERRORS or tries % 4 == 3:
             self._rebuild()
 
     def _recovered(self):
-        if self.outage_since is not None:
-            _LOG.warning("broker %s reachable again after %.0f s", self.bootstrap, time.monotonic() - self.outage_since)
-            self.outage_since = None
+        progress.WATCH.up(self.bootstrap)
 
     def _rebuild(self):
         old, self.producer = self.producer, None
