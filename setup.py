@@ -24,7 +24,7 @@ class BuildWithSchemas(build_py):
 
 setup(
     name="news-pipeline",
-    version="0.1.0",
+    version="0.2.0",
     description="Streaming news ingestion: Kafka in, Apache Beam, spaCy, Avro out",
     packages=find_packages(include=["pipeline", "pipeline.*"]),
     python_requires=">=3.10",

@@ -59,9 +59,9 @@ def _text_or_base64(data: bytes | None):
 
 
 def display(message) -> dict:
-    """A consumed message as a JSON-ready dict: Avro article and duplicate
-    records decoded with their schemas (the published time as ISO-8601
-    text), any other value as text (or base64), headers as text."""
+    """A consumed message as a JSON-ready dict: Avro records decoded with the
+    schema their fingerprint names (times as ISO-8601 text; one that cannot
+    be decoded says why), any other value as text (or base64), headers as text."""
     shown = {
         "topic": message.topic,
         "partition": message.partition,
@@ -71,13 +71,19 @@ def display(message) -> dict:
         "headers": {k: _text_or_base64(v) for k, v in (message.headers or [])},
     }
     value = message.value or b""
-    if value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("article"):
-        decoded = record.decode(value)
-        if decoded.get("published") is not None:  # a datetime (the schema's timestamp-millis): show ISO-8601
-            decoded["published"] = decoded["published"].isoformat()
+    written = record.writer_schema(value)
+    if written is not None:
+        name, _ = written
+        try:
+            decoded = record.decode(value, name)
+        except (ValueError, OverflowError, EOFError) as exc:  # a damaged record, or a date no datetime holds
+            shown["value"] = {"error": f"cannot decode this {name} record: {type(exc).__name__}: {exc}",
+                              "base64": base64.b64encode(value).decode()}
+            return shown
+        for field, content in decoded.items():  # timestamp-millis fields come back as datetimes: show ISO-8601
+            if hasattr(content, "isoformat"):
+                decoded[field] = content.isoformat()
         shown["value"] = decoded
-    elif value[:2] == record.SINGLE_OBJECT_MARKER and value[2:10] == record.schema_fingerprint("duplicate"):
-        shown["value"] = record.decode(value, "duplicate")
     else:
         shown["value"] = _text_or_base64(value)
     return shown

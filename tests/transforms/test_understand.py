@@ -1,0 +1,37 @@
+"""The annotating DoFn shares one model per process; a runner that runs
+bundles on several threads must not run it twice at once (spaCy memory zones
+and the lemmatizer's lookups are not thread-safe: without the lock, about a
+third of these articles failed)."""
+import os
+import threading
+
+from pipeline.kafka.headers import Message
+from pipeline.news.articles import RawArticle
+from pipeline.news.enrich import normalized_record
+from pipeline.transforms.understand import _Annotate
+
+
+def test_annotating_on_two_threads_at_once_fails_nothing():
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    recs = [normalized_record(RawArticle(id=f"a{n}", text=f"Title {n}\n\nMayor Ana Ruiz{n} said plan {n} would "
+                                         f"work. \u201cWe will act,\u201d she said on day {n}.")) for n in range(60)]
+    outputs, threads = [], []
+    fns = [_Annotate(model), _Annotate(model)]
+    for fn in fns:
+        fn.setup()
+    start = threading.Barrier(2)
+
+    def annotate(fn, part):
+        start.wait()
+        for n, rec in part:
+            outputs.extend(fn.process((Message("raw", 0, n, None, b"", (), 0), rec)))
+
+    for fn, half in zip(fns, (list(enumerate(recs))[0::2], list(enumerate(recs))[1::2])):
+        threads.append(threading.Thread(target=annotate, args=(fn, half)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outputs) == len(recs)
+    assert all(isinstance(out, tuple) and out[1]["quotes"] for out in outputs), [
+        getattr(out, "value", out) for out in outputs if not isinstance(out, tuple)][:2]
