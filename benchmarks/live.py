@@ -84,7 +84,7 @@ class Job:
         command = [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", bootstrap,
                    "--input-topic", self.topics[0], "--output-topic", self.topics[1],
                    "--dead-letter-topic", self.topics[2], "--duplicates-topic", self.topics[3],
-                   "--group-id", name, "--start", "latest",
+                   "--group-id", name, "--start", "latest", "--create-topics",
                    "--state-dir", state, "--progress-seconds", "30", *extra]
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)

@@ -158,6 +158,7 @@ def cmd_consume(args) -> int:
 
 def cmd_run(args, beam_args) -> int:
     """Run the streaming job; our flags and Beam's both go to Beam's options."""
+    from .kafka.admin import MissingTopics
     from .kafka.clients import BrokerUnreachable
     from .options import unknown_flags
     from .run import UnsupportedOptions, run
@@ -169,7 +170,7 @@ def cmd_run(args, beam_args) -> int:
         return 2
     try:
         totals = run(beam_args)
-    except (BrokerUnreachable, UnsupportedOptions) as exc:
+    except (BrokerUnreachable, MissingTopics, UnsupportedOptions) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for name, value in sorted(totals.items()):

@@ -151,6 +151,9 @@ def add_stream_args(parser) -> None:
     parser.add_argument("--dedup-store", type=dedup_store, default=None, metavar="URL",
                         help="shared duplicate store for several workers, redis://HOST:PORT/DB "
                         "(default: the embedded store under --state-dir)")
+    parser.add_argument("--create-topics", action="store_true",
+                        help="create missing output, dead-letter and duplicates topics (default: a missing one is an "
+                        "error naming it)")
     parser.add_argument("--duplicates-topic", default=None,
                         help="write an Avro `duplicate` event for each dropped article here (default: none)")
     add_dedup_args(parser)

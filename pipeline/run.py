@@ -34,7 +34,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from . import progress
-from .kafka.admin import ensure_topics
+from .kafka.admin import require_topics
 from .kafka.clients import commit_start, wait_for_broker
 from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
@@ -123,8 +123,9 @@ def check_options(options: PipelineOptions) -> None:
 def run(argv=None, out=sys.stderr) -> dict:
     """Parse flags and run the job (bounded, or live until stopped); return
     the pipeline's counters by name. Progress lines of a live local run go
-    to `out`. Raises UnsupportedOptions, or BrokerUnreachable when no broker
-    answers within --broker-timeout."""
+    to `out`. Raises UnsupportedOptions, BrokerUnreachable when no broker
+    answers within --broker-timeout, or MissingTopics when a topic it writes
+    to does not exist and --create-topics was not given."""
     options = PipelineOptions(argv)
     opts = options.view_as(NewsPipelineOptions)
     standard = options.view_as(StandardOptions)
@@ -134,8 +135,8 @@ def run(argv=None, out=sys.stderr) -> dict:
     STOP.clear()  # a stop asked of an earlier run in this process is not one of this run
     RESTART.clear()
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
-    ensure_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
-                  + ([opts.duplicates_topic] if opts.duplicates_topic else []))
+    require_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
+                   + ([opts.duplicates_topic] if opts.duplicates_topic else []), opts.create_topics)
     if opts.until_idle is not None or opts.max_records is not None:
         return _run_once(options, opts)
     if not is_local(standard.runner):

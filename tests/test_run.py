@@ -50,7 +50,7 @@ def job(broker, state_dir, *extra):
     return run([
         "--bootstrap-servers", broker.bootstrap, "--input-topic", "raw", "--output-topic", "out",
         "--dead-letter-topic", "dlq", "--group-id", "test", "--until-idle", "2", "--spacy-model", model,
-        "--max-article-bytes", "8000", "--state-dir", state_dir, *extra,
+        "--max-article-bytes", "8000", "--state-dir", state_dir, "--create-topics", *extra,
     ])
 
 
@@ -106,7 +106,7 @@ def command(broker, name, state, *extra):
     model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
     return [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", broker.bootstrap,
             "--input-topic", f"{name}-raw", "--output-topic", f"{name}-out", "--dead-letter-topic", f"{name}-dlq",
-            "--group-id", name, "--state-dir", str(state), "--spacy-model", model, *extra]
+            "--group-id", name, "--state-dir", str(state), "--spacy-model", model, "--create-topics", *extra]
 
 
 def keys(broker, topic, idle=2.0):
@@ -228,7 +228,7 @@ def test_article_that_breaks_extraction_is_dead_lettered(broker, tmp_path):
     counts = run([
         "--bootstrap-servers", broker.bootstrap, "--input-topic", "x-raw", "--output-topic", "x-out",
         "--dead-letter-topic", "x-dlq", "--group-id", "x", "--until-idle", "2", "--state-dir", str(tmp_path / "s"),
-        "--spacy-model", str(model_dir),
+        "--spacy-model", str(model_dir), "--create-topics",
     ])
     assert (counts["written"], counts["dead_lettered"], counts["duplicates"]) == (1, 1, 1)
     (letter,) = list(clients.read_topic(broker.bootstrap, "x-dlq", True, 2.0, None))
@@ -265,7 +265,7 @@ def test_near_copies_become_duplicate_events_with_the_shared_store(broker, tmp_p
     counts = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "nd-raw", "--output-topic", "nd-out",
                   "--dead-letter-topic", "nd-dlq", "--duplicates-topic", "nd-dups", "--group-id", "nd",
                   "--until-idle", "2", "--dedup-store", redis_url, "--state-dir", str(tmp_path),
-                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm")])
+                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"), "--create-topics"])
     assert (counts["written"], counts["duplicates"], counts["duplicate_events"]) == (3, 2, 2)
     assert sorted(keys(broker, "nd-out")) == [b"base", b"followup", b"same_topic"]
     schema = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "duplicate.avsc").read_text()))
@@ -289,5 +289,24 @@ def test_a_stop_asked_of_an_earlier_run_does_not_end_the_next(broker, tmp_path):
     request_stop()  # as SIGINT does to a live run in this process
     totals = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "stop-raw", "--output-topic", "stop-out",
                   "--dead-letter-topic", "stop-dlq", "--group-id", "stop", "--until-idle", "2",
-                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"), "--state-dir", str(tmp_path)])
+                  "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"), "--state-dir", str(tmp_path),
+                  "--create-topics"])
     assert totals["read"] == 3
+
+
+def test_missing_sink_topics_are_an_error_unless_asked_to_create_them(broker, tmp_path):
+    admin.ensure_topics(broker.bootstrap, ["ct-raw"], partitions=1)
+    argv = [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", broker.bootstrap,
+            "--input-topic", "ct-raw", "--output-topic", "ct-out", "--dead-letter-topic", "ct-dlq",
+            "--state-dir", str(tmp_path), "--until-idle", "1"]
+    refused = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"error: topics ct-out, ct-dlq not found on {broker.bootstrap}: create them, or pass --create-topics")
+    # two workers starting at once, both asked to create the topics: neither fails
+    both = [subprocess.Popen(argv + ["--create-topics", "--group-id", f"ct{n}"], stderr=subprocess.PIPE, text=True)
+            for n in range(2)]
+    for process in both:
+        _, err = process.communicate(timeout=180)
+        assert process.returncode == 0, err
+    assert not admin.missing_topics(broker.bootstrap, ["ct-out", "ct-dlq"])

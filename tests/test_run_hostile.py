@@ -102,7 +102,7 @@ def outcome(tmp_path_factory):
                 other.produce("h-raw", key=key, value=value, headers=headers)
         assert other.flush(10) == 0
         totals = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", "h-raw", "--output-topic", "h-out",
-                      "--dead-letter-topic", "h-dlq", "--group-id", "h", "--until-idle", "3",
+                      "--dead-letter-topic", "h-dlq", "--group-id", "h", "--until-idle", "3", "--create-topics",
                       "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"),
                       "--state-dir", str(tmp_path_factory.mktemp("state"))])
         written = {m.key: m for m in clients.read_topic(broker.bootstrap, "h-out", True, 2.0, None)}

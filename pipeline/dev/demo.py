@@ -55,7 +55,7 @@ def main() -> int:
         producer.close()
         print(f"fed {len(messages)} messages to articles-raw; running the pipeline until the wire is idle ...\n")
         totals = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
-                      "--duplicates-topic", "articles-duplicates",
+                      "--duplicates-topic", "articles-duplicates", "--create-topics",
                       "--spacy-model", model])
         print("articles (Avro records from the topic 'articles', decoded):")
         for message in clients.read_topic(broker.bootstrap, "articles", True, 2.0, None):

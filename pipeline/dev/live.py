@@ -46,7 +46,7 @@ def main(argv=None) -> int:
                   f"  .venv/bin/python -m pipeline consume --bootstrap-servers {bootstrap} "
                   f"--topic {opts.output_topic} --from-beginning", file=sys.stderr, flush=True)
         print("live mode: Ctrl-C stops it after committing what was written", file=sys.stderr, flush=True)
-        totals = run(["--bootstrap-servers", bootstrap, *rest])
+        totals = run(["--bootstrap-servers", bootstrap, "--create-topics", *rest])
     print("stopped; " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())), file=sys.stderr)
     return 0
 
