@@ -24,19 +24,40 @@ SINGLE_OBJECT_MARKER = b"\xc3\x01"
 
 
 @lru_cache(maxsize=None)
-def load_schema(name: str = "article"):
-    """schemas/NAME.avsc -> parsed fastavro schema."""
-    with open(SCHEMA_DIR / f"{name}.avsc", encoding="utf-8") as f:
+def _load(path: Path):
+    with open(path, encoding="utf-8") as f:
         return fastavro.parse_schema(json.load(f))
+
+
+def load_schema(name: str = "article"):
+    """schemas/NAME.avsc (the current schema of NAME) -> parsed fastavro schema."""
+    return _load(SCHEMA_DIR / f"{name}.avsc")
+
+
+def _fingerprint(schema) -> bytes:
+    # fastavro's hex string already lists the bytes in little-endian order
+    return bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO"))
 
 
 @lru_cache(maxsize=None)
 def schema_fingerprint(name: str = "article") -> bytes:
     """The 8 bytes the single-object encoding carries: the CRC-64-AVRO
-    fingerprint of the schema's parsing canonical form, little-endian.
-    (fastavro's hex string already lists those bytes in that order.)"""
-    canonical = to_parsing_canonical_form(load_schema(name))
-    return bytes.fromhex(fingerprint(canonical, "CRC-64-AVRO"))
+    fingerprint of the schema's parsing canonical form, little-endian."""
+    return _fingerprint(load_schema(name))
+
+
+@lru_cache(maxsize=None)
+def known_schemas() -> dict[bytes, tuple[str, Path, bool]]:
+    """fingerprint -> (schema name, .avsc path, written reversed by a version
+    before 0.2) for the current schemas (schemas/*.avsc) and every earlier
+    version kept in schemas/v*/: how a reader finds a record's writer schema."""
+    found: dict[bytes, tuple[str, Path, bool]] = {}
+    paths = sorted(SCHEMA_DIR.glob("v*/*.avsc")) + sorted(SCHEMA_DIR.glob("*.avsc"))  # the current ones win
+    for path in paths:
+        fp = _fingerprint(_load(path))
+        found[fp] = (path.stem, path, False)
+        found.setdefault(fp[::-1], (path.stem, path, True))
+    return found
 
 
 # Versions before 0.2 wrote the fingerprint byte-reversed; such records are
@@ -45,24 +66,14 @@ def schema_fingerprint(name: str = "article") -> bytes:
 LEGACY_READS: Counter = Counter()
 
 
-@lru_cache(maxsize=None)
-def schema_names() -> tuple[str, ...]:
-    """Names of the schemas in SCHEMA_DIR (article, duplicate, ...)."""
-    return tuple(sorted(path.stem for path in SCHEMA_DIR.glob("*.avsc")))
-
-
 def writer_schema(data: bytes) -> tuple[str, bool] | None:
     """The schema a single-object encoded value was written with, looked up
-    by its fingerprint: (name, written by a version before 0.2 with the
-    fingerprint reversed), or None for anything else."""
+    by its fingerprint: (name, written with the reversed fingerprint of
+    versions before 0.2), or None for anything else."""
     if data[:2] != SINGLE_OBJECT_MARKER or len(data) < 10:
         return None
-    for name in schema_names():
-        if data[2:10] == schema_fingerprint(name):
-            return name, False
-        if data[2:10] == schema_fingerprint(name)[::-1]:
-            return name, True
-    return None
+    known = known_schemas().get(bytes(data[2:10]))
+    return None if known is None else (known[0], known[2])
 
 
 def encode(record: dict, name: str = "article") -> bytes:
@@ -76,13 +87,17 @@ def encode(record: dict, name: str = "article") -> bytes:
 
 
 def decode(data: bytes, name: str = "article") -> dict:
-    """Avro single-object encoding -> record dict; checks marker and
-    fingerprint (the byte-reversed one of versions before 0.2 is accepted
-    and counted in LEGACY_READS)."""
+    """Avro single-object encoding -> record dict in the current schema of
+    `name`. The writer's schema is found by fingerprint among the current and
+    earlier versions, and Avro schema resolution fills in what it lacks; the
+    byte-reversed fingerprint of versions before 0.2 is accepted and counted
+    in LEGACY_READS."""
     if data[:2] != SINGLE_OBJECT_MARKER:
         raise ValueError("not Avro single-object encoding (no C3 01 marker)")
-    if data[2:10] != schema_fingerprint(name):
-        if data[2:10] != schema_fingerprint(name)[::-1]:
-            raise ValueError(f"schema fingerprint {data[2:10].hex()} is not {name}'s")
+    known = known_schemas().get(bytes(data[2:10]))
+    if known is None or known[0] != name:
+        raise ValueError(f"schema fingerprint {data[2:10].hex()} is not {name}'s")
+    written_by, path, legacy = known
+    if legacy:
         LEGACY_READS[name] += 1
-    return fastavro.schemaless_reader(io.BytesIO(data[10:]), load_schema(name))
+    return fastavro.schemaless_reader(io.BytesIO(data[10:]), _load(path), load_schema(name))
