@@ -250,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_stream_args(run)
     add_article_args(run)
+    add_batch_args(run)
     run.set_defaults(func=cmd_run)
     return parser
 

@@ -39,9 +39,10 @@ def add_article_args(parser) -> None:
 
 
 def add_batch_args(parser) -> None:
-    """Flags of offline enrichment (enrich)."""
+    """--nlp-batch-size (enrich and run)."""
     parser.add_argument("--nlp-batch-size", type=_positive_int, default=16,
-                        help="articles per spaCy nlp.pipe batch (default: %(default)s)")
+                        help="articles per spaCy nlp.pipe batch; the job batches at most what one poll of a partition "
+                        "brought, so no article waits for later ones (default: %(default)s)")
 
 
 def add_log_args(parser) -> None:

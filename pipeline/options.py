@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from .flags import add_article_args, add_stream_args
+from .flags import add_article_args, add_batch_args, add_stream_args
 
 
 class NewsPipelineOptions(PipelineOptions):
@@ -17,6 +17,7 @@ class NewsPipelineOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser):
         add_article_args(parser)
+        add_batch_args(parser)
         add_stream_args(parser)
 
 

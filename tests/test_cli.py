@@ -81,7 +81,7 @@ def pipeline_command(*args, timeout=60):
 @pytest.mark.parametrize("args, says", [
     (["run", "--bootstrap-server", "127.0.0.1:1"], "unknown flag --bootstrap-server"),  # an abbreviation of ours
     (["run", "--until-idel", "1"], "unknown flag --until-idel"),  # a typo
-    (["run", "--nlp-batch-size", "8"], "unknown flag --nlp-batch-size"),  # enrich's, which run would ignore
+    (["run", "--nlp-batch-size", "0"], "must be at least 1"),
     (["run", "--dedup-store", "redis:/x"], "not a Redis URL"),
     (["run", "--dedup-store", "http://x/y"], "takes a directory or a redis:// URL"),
     (["run", "--direct_num_workers", "2", "--until-idle", "1"], "--direct_num_workers other than 1 is refused"),

@@ -57,10 +57,15 @@ class GuardedDoFn(beam.DoFn):
     def process(self, element):
         try:
             outputs = list(self.handle(element))
-        except Exception as exc:  # noqa: BLE001 - the boundary: becomes a dead letter, or re-raised below
-            if is_infrastructure(exc):
-                raise
-            self.failed.inc()
-            yield beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message_of(element), getattr(exc, "stage", self.stage), exc))
+        except Exception as exc:  # noqa: BLE001 - the boundary: becomes a dead letter, or re-raised by failure()
+            yield self.failure(element, exc)
             return
         yield from outputs
+
+    def failure(self, element, exc: Exception):
+        """`element` failed with `exc` -> its dead-letter output; re-raises
+        a failure of the infrastructure (see the module docstring)."""
+        if is_infrastructure(exc):
+            raise exc
+        self.failed.inc()
+        return beam.pvalue.TaggedOutput(DEAD_LETTER, Failure(message_of(element), getattr(exc, "stage", self.stage), exc))

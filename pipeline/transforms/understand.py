@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import apache_beam as beam
+from apache_beam.utils.windowed_value import WindowedValue
 
 from ..kafka.headers import Message, read_at
 from ..news.articles import DEFAULT_WINDOW, ArticleError, parse_message
@@ -85,11 +86,16 @@ def _model_lock(name: str) -> threading.Lock:
 
 
 class _Annotate(GuardedDoFn):
+    """(Message, record) -> (Message, annotated record), parsed `batch_size`
+    at a time with nlp.pipe (a fixed cost per call: batching pays). A batch
+    is what one bundle brought, at most: the rest is parsed when the bundle
+    ends, so a record never waits for articles that have not arrived."""
+
     stage = "extract"
 
-    def __init__(self, model):
+    def __init__(self, model, batch_size=16):
         super().__init__()
-        self.model = model
+        self.model, self.batch_size = model, batch_size
 
     def setup(self):
         from ..news.enrich import Enricher
@@ -97,25 +103,57 @@ class _Annotate(GuardedDoFn):
 
         # shared: the local live mode runs one pipeline after another in this
         # process, and loading the model for each would stall the wire
-        self.enricher = Enricher(shared_model(self.model))
+        self.enricher = Enricher(shared_model(self.model), batch_size=self.batch_size)
         self.lock = _model_lock(self.model)
 
-    def handle(self, item):
-        message, rec = item
+    def start_bundle(self):
+        self.waiting = []  # (element, timestamp, window)
+
+    def process(self, item, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        self.waiting.append((item, timestamp, window))
+        if len(self.waiting) >= self.batch_size:
+            for out, _, _ in self._annotate():
+                yield out
+
+    def finish_bundle(self):
+        for out, timestamp, window in self._annotate():
+            if isinstance(out, beam.pvalue.TaggedOutput):
+                yield beam.pvalue.TaggedOutput(out.tag, WindowedValue(out.value, timestamp, [window]))
+            else:
+                yield WindowedValue(out, timestamp, [window])
+
+    def _annotate(self):
+        """The waiting records, annotated -> [(output, timestamp, window)]."""
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return []
         with self.lock:
+            try:
+                results = [result for _, result in self.enricher.annotate_many([item[1] for item, _, _ in waiting])]
+            except Exception:  # noqa: BLE001 - the batch failed as a whole: each article on its own below
+                results = [self._one(item[1]) for item, _, _ in waiting]
+        outputs = []
+        for (item, timestamp, window), result in zip(waiting, results):
+            out = self.failure(item, result) if isinstance(result, Exception) else (item[0], result)
+            outputs.append((out, timestamp, window))
+        return outputs
+
+    def _one(self, rec):
+        try:
             ((_, result),) = list(self.enricher.annotate_many([rec]))
-        if isinstance(result, ArticleError):
-            raise result
-        yield message, result
+        except Exception as exc:  # noqa: BLE001 - this article's own failure, a dead letter
+            return exc
+        return result
 
 
 class AnnotateArticles(beam.PTransform):
     """(Message, normalised record) -> (Message, record with entity mentions,
     distinct entities and quotes); failures to the dead_letter output."""
 
-    def __init__(self, model):
+    def __init__(self, model, batch_size=16):
         super().__init__()
-        self.model = model
+        self.model, self.batch_size = model, batch_size
 
     def expand(self, records):
-        return records | "Annotate" >> beam.ParDo(_Annotate(self.model)).with_outputs(DEAD_LETTER, main="records")
+        return records | "Annotate" >> beam.ParDo(_Annotate(self.model, self.batch_size)).with_outputs(
+            DEAD_LETTER, main="records")

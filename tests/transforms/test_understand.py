@@ -5,6 +5,9 @@ third of these articles failed)."""
 import os
 import threading
 
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import Timestamp
+
 from pipeline.kafka.headers import Message
 from pipeline.news.articles import RawArticle
 from pipeline.news.enrich import normalized_record
@@ -23,8 +26,10 @@ def test_annotating_on_two_threads_at_once_fails_nothing():
 
     def annotate(fn, part):
         start.wait()
+        fn.start_bundle()
         for n, rec in part:
-            outputs.extend(fn.process((Message("raw", 0, n, None, b"", (), 0), rec)))
+            outputs.extend(fn.process((Message("raw", 0, n, None, b"", (), 0), rec), Timestamp(0), GlobalWindow()))
+        outputs.extend(out.value for out in fn.finish_bundle())  # the last, short batch (WindowedValues)
 
     for fn, half in zip(fns, (list(enumerate(recs))[0::2], list(enumerate(recs))[1::2])):
         threads.append(threading.Thread(target=annotate, args=(fn, half)))
@@ -35,3 +40,16 @@ def test_annotating_on_two_threads_at_once_fails_nothing():
     assert len(outputs) == len(recs)
     assert all(isinstance(out, tuple) and out[1]["quotes"] for out in outputs), [
         getattr(out, "value", out) for out in outputs if not isinstance(out, tuple)][:2]
+
+
+def test_a_bundle_is_parsed_in_batches_and_nothing_waits_past_its_end():
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    fn = _Annotate(model, batch_size=4)
+    fn.setup()
+    fn.start_bundle()
+    recs = [normalized_record(RawArticle(id=f"b{n}", text=f"Title {n}\n\nThe mayor said plan {n} would work."))
+            for n in range(6)]
+    early = [out for n, rec in enumerate(recs) for out in fn.process((Message("raw", 0, n, None, b"", (), 0), rec), Timestamp(0), GlobalWindow())]
+    assert [out[1]["id"] for out in early] == ["b0", "b1", "b2", "b3"]  # a full batch goes out at once
+    late = list(fn.finish_bundle())
+    assert [out.value[1]["id"] for out in late] == ["b4", "b5"]  # the rest when the bundle ends
