@@ -80,6 +80,20 @@ def date_ms(text: str) -> int:
     return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
+def partition_choice(text: str):
+    """--partitions: 'group', 'all', or a list of partition numbers."""
+    text = str(text).strip().lower()
+    if text in ("group", "all"):
+        return text
+    try:
+        numbers = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--partitions takes group, all or numbers like 0,2; not {text!r}") from None
+    if not numbers or numbers[0] < 0:
+        raise argparse.ArgumentTypeError(f"--partitions takes group, all or numbers like 0,2; not {text!r}")
+    return ",".join(map(str, numbers))
+
+
 def dedup_store(text: str) -> str:
     """--dedup-store: a redis:// or rediss:// URL, or a directory path."""
     text = str(text)
@@ -152,6 +166,13 @@ def add_stream_args(parser) -> None:
     parser.add_argument("--dedup-store", type=dedup_store, default=None, metavar="URL",
                         help="shared duplicate store for several workers, redis://HOST:PORT/DB "
                         "(default: the embedded store under --state-dir)")
+    parser.add_argument("--partitions", type=partition_choice, default="group", metavar="group|all|N[,N...]",
+                        help="which input partitions this process reads: group (shared with the other processes "
+                        "running with the same --group-id, rebalanced as they come and go), all, or a fixed list "
+                        "such as 0,2 (default: %(default)s; a distributed runner always reads all)")
+    parser.add_argument("--session-timeout", type=float, default=6.0, metavar="SECONDS",
+                        help="--partitions group: a process silent this long (killed) loses its partitions to the "
+                        "others (default: %(default)s)")
     parser.add_argument("--create-topics", action="store_true",
                         help="create missing output, dead-letter and duplicates topics (default: a missing one is an "
                         "error naming it)")

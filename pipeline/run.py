@@ -36,6 +36,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from . import progress
 from .kafka.admin import require_topics
 from .kafka.clients import commit_start, wait_for_broker
+from .kafka.membership import GroupMembership
 from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
 from .transforms import (
@@ -56,7 +57,7 @@ SEGMENT_POLLS = 600
 
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
-                   max_polls: int | None = None) -> None:
+                   max_polls: int | None = None, partitions: list[int] | None = None) -> None:
     """Add the whole job to `pipeline`: read, decode, normalise, drop
     duplicates, find entities and quotes, write records and dead letters. It
     stays one fused stage (no Flatten or grouping): the reader commits a
@@ -66,6 +67,7 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
         bootstrap, opts.input_topic, opts.group_id, opts.start,
         until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at, max_polls=max_polls,
+        partitions=partitions,
     )
     window = TimeWindow(opts.earliest_published, opts.max_future)
     decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes, window)
@@ -89,10 +91,10 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
 
 
 def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None,
-              max_polls: int | None = None) -> dict:
+              max_polls: int | None = None, partitions: list[int] | None = None) -> dict:
     started = time.monotonic()
     pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, opts, stop_at, max_polls)
+    build_pipeline(pipeline, opts, stop_at, max_polls, partitions)
     result = pipeline.run()
     result.wait_until_finish()
     finished = time.monotonic()
@@ -137,36 +139,97 @@ def run(argv=None, out=sys.stderr) -> dict:
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
     require_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
                    + ([opts.duplicates_topic] if opts.duplicates_topic else []), opts.create_topics)
-    if opts.until_idle is not None or opts.max_records is not None:
-        return _run_once(options, opts)
+    bounded = opts.until_idle is not None or opts.max_records is not None
     if not is_local(standard.runner):
-        standard.streaming = True
+        # a distributed runner spreads the partitions over its workers itself
+        standard.streaming = not bounded
         return _run_once(options, opts)
-    return _run_live_locally(options, opts, out)
+    return _run_locally(options, opts, bounded, out)
 
 
-def _run_live_locally(options: PipelineOptions, opts: NewsPipelineOptions, out) -> dict:
-    if opts.start != "committed":
-        # later segments go on from the committed offsets; so commit where
-        # --start points now, before the first one
-        commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, opts.start)
-        opts.start = "committed"
+class _Share:
+    """Which partitions this process reads, segment by segment: all, a fixed
+    list, or what the consumer group assigns (kafka/membership.py)."""
+
+    def __init__(self, opts: NewsPipelineOptions):
+        self.fixed = None if opts.partitions in ("group", "all") else [int(p) for p in opts.partitions.split(",")]
+        self.membership = None
+        if opts.partitions == "group":
+            self.membership = GroupMembership(opts.bootstrap_servers, opts.input_topic, opts.group_id, RESTART,
+                                              int(opts.session_timeout * 1000))
+            self.membership.start()
+
+    def begin(self) -> list[int] | None:
+        """The partitions of the next segment (None: all of them; [] when
+        stopped before an assignment came)."""
+        if self.membership is None:
+            RESTART.clear()
+            return self.fixed
+        while not STOP.is_set():
+            if self.membership.error is not None:
+                raise self.membership.error
+            partitions = self.membership.begin_segment(timeout=1.0)
+            if partitions is not None:
+                return partitions
+        return []
+
+    def end(self) -> None:
+        if self.membership is not None:
+            self.membership.end_segment()
+
+    def wait_for_change(self) -> None:
+        if self.membership is not None:
+            self.membership.wait_for_change(1.0)
+
+    def close(self) -> None:
+        if self.membership is not None:
+            self.membership.close()
+
+
+def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: bool, out) -> dict:
+    """Segments of the job on the local runner, each over this process's
+    share of the partitions, until stopped; a bounded run ends after the
+    first segment that was not cut short by a rebalance."""
+    # every segment goes on from the committed offsets; so --start is
+    # committed once, for the partitions of the first segment (with a group:
+    # the partitions this process is given when it joins)
+    start, opts.start = opts.start, "committed"
     progress.PROGRESS.reset()
     restore = _stop_on_signals()
     reporter = (progress.Reporter(opts.progress_seconds, out, bootstrap=opts.bootstrap_servers)
-                if opts.progress_seconds > 0 else None)
+                if opts.progress_seconds > 0 and not bounded else None)
     if reporter:
         reporter.start()
     totals: dict[str, int] = {}
+    share = _Share(opts)
     try:
         while not STOP.is_set():
-            RESTART.clear()
             if not _wait_for_topic(opts.bootstrap_servers, opts.input_topic):
                 break
-            segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds, max_polls=SEGMENT_POLLS)
+            partitions = share.begin()
+            if start != "committed" and partitions != []:
+                commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, start, partitions)
+                start = "committed"
+            try:
+                if partitions == []:
+                    if bounded or STOP.is_set():
+                        break  # more members than partitions: nothing for this one
+                    share.end()
+                    share.wait_for_change()
+                    continue
+                if bounded:
+                    segment = _run_once(options, opts, partitions=partitions)
+                else:
+                    segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds,
+                                        max_polls=SEGMENT_POLLS, partitions=partitions)
+            finally:
+                share.end()
             for name, value in segment.items():
                 totals[name] = totals.get(name, 0) + value
+            if bounded and not RESTART.is_set():
+                break
     finally:
+        share.close()
         if reporter:
             reporter.stop()
         restore()

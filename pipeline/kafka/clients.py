@@ -109,13 +109,18 @@ def start_offset(bootstrap: str, topic: str, partition: int, group: str, start: 
         consumer.close()
 
 
-def commit_start(bootstrap: str, topic: str, group: str, start: str) -> dict[int, int]:
-    """Commit, for every partition, the offset `start` resolves to now; so a
-    live run that restarts its readers goes on from there. Returns them."""
+def commit_start(bootstrap: str, topic: str, group: str, start: str, partitions=None) -> dict[int, int]:
+    """Commit, for every partition (or those given), the offset `start`
+    resolves to now; so a run that restarts its readers goes on from there.
+    Returns them."""
     from kafka import TopicPartition
     from kafka.structs import OffsetAndMetadata
 
-    offsets = {p: start_offset(bootstrap, topic, p, group, start) for p in partitions_of(bootstrap, topic)}
+    existing = partitions_of(bootstrap, topic)
+    partitions = existing if partitions is None else [p for p in partitions if p in existing]
+    offsets = {p: start_offset(bootstrap, topic, p, group, start) for p in partitions}
+    if not offsets:
+        return offsets
     consumer = make_consumer(bootstrap, group)
     try:
         consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})

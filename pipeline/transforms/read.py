@@ -209,20 +209,22 @@ class _ReadPartitionLive(_ReadPartition):
 
 
 class ReadArticleMessages(beam.PTransform):
-    """Pipeline root -> Messages of every partition of the input topic, one
-    reader per partition. Bounded when given `until_idle`, `max_records`
-    (per partition), `stop_at` (a wall-clock time) or `max_polls`; live
-    otherwise."""
+    """Pipeline root -> Messages of the input topic's partitions (all, or
+    the given `partitions`), one reader per partition. Bounded when given
+    `until_idle`, `max_records` (per partition), `stop_at` (a wall-clock
+    time) or `max_polls`; live otherwise."""
 
     def __init__(self, bootstrap, topic, group, start="committed", until_idle=None, max_records=None, stop_at=None,
-                 max_polls=None, live=None):
+                 max_polls=None, live=None, partitions=None):
         super().__init__()
         self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at, max_polls)
         self.live = live if live is not None else (until_idle is None and max_records is None)
+        self.partitions = partitions
 
     def expand(self, pbegin):
         bootstrap, topic = self.args[:2]
-        partitions = admin.partitions_of(bootstrap, topic)
+        existing = admin.partitions_of(bootstrap, topic)
+        partitions = existing if self.partitions is None else [p for p in self.partitions if p in existing]
         reader = (_ReadPartitionLive if self.live else _ReadPartition)(*self.args)
         return (
             pbegin

@@ -1,0 +1,139 @@
+"""Several `run` processes sharing one topic's partitions through a consumer
+group, as users scale a Kafka consumer: real broker, real processes. Every
+article is written, none twice while members come and go cleanly; a killed
+member's partitions are taken over, and only what it had in flight is
+written again."""
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipeline.dev.broker import EmbeddedBroker
+from pipeline.kafka import admin, clients
+
+PLACES = ["harbour", "railway", "museum", "school", "market", "bridge", "library", "ferry", "tunnel", "orchard"]
+
+
+def story(n: int) -> bytes:
+    place = PLACES[n % len(PLACES)]
+    return (f"Story {n}: the {place} plan {n * 7}\n\nCouncil report {n} on the {place}: plan number {n} cost "
+            f"{n * 13} thousand, took {n % 5 + 2} years and employed {n * 3 + 1} people, officials said on day {n}."
+            ).encode()
+
+
+@pytest.fixture(scope="module")
+def broker():
+    with EmbeddedBroker() as running:
+        yield running
+
+
+class Members:
+    """`run` processes of one group on topic NAME-raw, started and stopped at will."""
+
+    def __init__(self, broker, name, tmp_path):
+        self.broker, self.name, self.tmp_path = broker, name, tmp_path
+        admin.ensure_topics(broker.bootstrap, [f"{name}-raw", f"{name}-out", f"{name}-dlq"], partitions=4)
+        self.processes = {}
+
+    def start(self, member):
+        model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+        log = open(self.tmp_path / f"{member}.log", "w")
+        self.processes[member] = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", self.broker.bootstrap,
+             "--input-topic", f"{self.name}-raw", "--output-topic", f"{self.name}-out",
+             "--dead-letter-topic", f"{self.name}-dlq", "--group-id", self.name, "--spacy-model", model,
+             "--state-dir", str(self.tmp_path / "state"), "--session-timeout", "4", "--log-level", "info",
+             "--progress-seconds", "0"],
+            stdout=subprocess.DEVNULL, stderr=log)
+
+    def feed(self, numbers):
+        producer = clients.make_producer(self.broker.bootstrap)
+        clients.send_all(producer, f"{self.name}-raw", [(f"s{n}".encode(), story(n), None) for n in numbers])
+        producer.close()
+
+    def written(self) -> collections.Counter:
+        return collections.Counter(
+            m.key for m in clients.read_topic(self.broker.bootstrap, f"{self.name}-out", True, 1.0, None))
+
+    def wait_for(self, numbers, seconds):
+        wanted = {f"s{n}".encode() for n in numbers}
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            written = self.written()
+            if wanted <= set(written):
+                return written
+            time.sleep(1)
+        missing = sorted(wanted - set(self.written()))
+        raise AssertionError(f"not written within {seconds} s: {missing[:10]} ...\n" + self.logs())
+
+    def assigned(self, member) -> str:
+        lines = [line for line in (self.tmp_path / f"{member}.log").read_text().splitlines() if "reads partitions" in line]
+        return lines[-1] if lines else ""
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {m}\n" + (self.tmp_path / f"{m}.log").read_text()[-3000:] for m in self.processes)
+
+    def stop(self, member, sig=signal.SIGTERM):
+        process = self.processes[member]
+        process.send_signal(sig)
+        return process.wait(60)
+
+    def close(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def members(broker, tmp_path, request):
+    made = Members(broker, request.node.name.replace("_", "")[-24:], tmp_path)
+    yield made
+    made.close()
+
+
+def wait_until(check, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_two_members_share_the_partitions_and_write_each_article_once(members):
+    members.start("a")
+    members.feed(range(0, 20))
+    members.wait_for(range(0, 20), 90)
+    members.start("b")
+    assert wait_until(lambda: "[2, 3]" in members.assigned("b") or "[0, 1]" in members.assigned("b"), 60), members.logs()
+    members.feed(range(20, 60))
+    written = members.wait_for(range(0, 60), 90)
+    both = {m: members.assigned(m) for m in ("a", "b")}
+    assert both["a"] != both["b"], both  # each reads its own half
+    assert members.stop("b") == 0  # leaves: a takes its partitions over
+    members.feed(range(60, 70))
+    written = members.wait_for(range(0, 70), 90)
+    assert max(written.values()) == 1, [k for k, v in written.items() if v > 1]  # nothing read by two at once
+    assert members.stop("a") == 0
+
+
+def test_a_killed_member_is_replaced_and_nothing_is_lost(members):
+    members.start("a")
+    members.start("b")
+    assert wait_until(lambda: members.assigned("a") and members.assigned("b")
+                      and members.assigned("a") != members.assigned("b"), 90), members.logs()
+    members.feed(range(0, 30))
+    members.stop("b", signal.SIGKILL)  # whatever it had in flight is read again from its last commit
+    killed_at = time.monotonic()
+    members.feed(range(30, 40))
+    written = members.wait_for(range(0, 40), 120)
+    assert time.monotonic() - killed_at < 60
+    assert "[0, 1, 2, 3]" in members.assigned("a")
+    assert members.stop("a") == 0
+    again = [k for k, v in written.items() if v > 1]
+    assert len(again) <= 30, again  # at most what b had read and not committed
