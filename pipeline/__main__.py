@@ -163,11 +163,17 @@ def cmd_run(args, beam_args) -> int:
     from .options import unknown_flags
     from .run import UnsupportedOptions, run
 
+    workers_flag, beam_args = _take_workers(beam_args)
     unknown = unknown_flags(beam_args)
     if unknown:
         print(f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
               "Apache Beam's; `run --help` lists the job's)", file=sys.stderr)
         return 2
+    if workers_flag > 1:
+        from .workers import run_workers
+
+        progress_every = float(_value_of(beam_args, "--progress-seconds") or 5.0)
+        return run_workers(workers_flag, beam_args, progress_every)
     try:
         totals = run(beam_args)
     except (BrokerUnreachable, MissingTopics, UnsupportedOptions) as exc:
@@ -176,6 +182,21 @@ def cmd_run(args, beam_args) -> int:
     for name, value in sorted(totals.items()):
         print(f"{name}: {value}", file=sys.stderr)
     return 0
+
+
+def _take_workers(argv: list[str]) -> tuple[int, list[str]]:
+    """(--workers N, argv without it): a flag of the command line only, not of the job."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--workers", type=int, default=1)
+    known, rest = parser.parse_known_args(argv)
+    return known.workers, rest
+
+
+def _value_of(argv: list[str], flag: str) -> str | None:
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument(flag)
+    known, _ = parser.parse_known_args(argv)
+    return getattr(known, flag.lstrip("-").replace("-", "_"))
 
 
 def _kafka_args(parser) -> None:
@@ -251,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_stream_args(run)
     add_article_args(run)
     add_batch_args(run)
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="run N local processes in one consumer group, sharing the partitions, with one progress "
+                     "line (default: %(default)s)")
     run.set_defaults(func=cmd_run)
     return parser
 

@@ -161,6 +161,8 @@ def add_stream_args(parser) -> None:
     parser.add_argument("--progress-seconds", type=float, default=5.0, metavar="SECONDS",
                         help="live mode on the local runner: print a progress line this often; 0: never "
                         "(default: %(default)s)")
+    parser.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                        help="serve Prometheus metrics on 127.0.0.1:PORT (local runner; default: none)")
     parser.add_argument("--state-dir", default="state",
                         help="where the embedded duplicate store keeps its file (default: %(default)s)")
     parser.add_argument("--dedup-store", type=dedup_store, default=None, metavar="URL",

@@ -24,6 +24,7 @@ class Progress:
         self._lock = threading.Lock()
         self._totals: dict[str, int] = {}
         self._lag: dict[tuple[str, int], int] = {}
+        self._assigned: dict[str, list[int]] = {}
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -32,6 +33,21 @@ class Progress:
     def set_lag(self, topic: str, partition: int, lag: int) -> None:
         with self._lock:
             self._lag[(topic, partition)] = lag
+
+    def set_assigned(self, topic: str, partitions: list[int]) -> None:
+        """The partitions of `topic` this process reads now (lag of the others is dropped)."""
+        with self._lock:
+            self._assigned[topic] = sorted(partitions)
+            for key in [k for k in self._lag if k[0] == topic and k[1] not in partitions]:
+                del self._lag[key]
+
+    def lags(self) -> dict[tuple[str, int], int]:
+        with self._lock:
+            return dict(self._lag)
+
+    def assignment(self) -> dict[str, list[int]]:
+        with self._lock:
+            return {topic: list(partitions) for topic, partitions in self._assigned.items()}
 
     def snapshot(self) -> tuple[dict[str, int], int]:
         """(totals by name, summed lag over the partitions reported)."""
@@ -42,6 +58,7 @@ class Progress:
         with self._lock:
             self._totals.clear()
             self._lag.clear()
+            self._assigned.clear()
 
 
 PROGRESS = Progress()
@@ -55,9 +72,11 @@ class BrokerWatch:
     def __init__(self):
         self._lock = threading.Lock()
         self._down: dict[str, tuple[float, float]] = {}  # bootstrap -> (wall time, monotonic time) it went away
+        self._seen: set[str] = set()
 
     def down(self, bootstrap: str, reason: str = "") -> None:
         with self._lock:
+            self._seen.add(bootstrap)
             if bootstrap in self._down:
                 return
             self._down[bootstrap] = (time.time(), time.monotonic())
@@ -66,9 +85,15 @@ class BrokerWatch:
 
     def up(self, bootstrap: str) -> None:
         with self._lock:
+            self._seen.add(bootstrap)
             went = self._down.pop(bootstrap, None)
         if went is not None:
             _LOG.warning("broker %s reachable again after %.0f s", bootstrap, time.monotonic() - went[1])
+
+    def states(self) -> dict[str, bool]:
+        """bootstrap -> answering, for every broker reported on so far."""
+        with self._lock:
+            return {bootstrap: bootstrap not in self._down for bootstrap in self._seen}
 
     def status(self) -> str | None:
         """'broker H:P unreachable since 12:03:05' while one is, else None."""

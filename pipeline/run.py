@@ -34,6 +34,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from . import progress
+from .kafka import admin
 from .kafka.admin import require_topics
 from .kafka.clients import commit_start, wait_for_broker
 from .kafka.membership import GroupMembership
@@ -201,12 +202,20 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
     if reporter:
         reporter.start()
     totals: dict[str, int] = {}
+    metrics = None
+    if opts.metrics_port is not None:
+        from . import monitoring
+
+        metrics = monitoring.serve(opts.metrics_port)
+        _LOG.info("metrics on http://127.0.0.1:%d/metrics", metrics.server_port)
     share = _Share(opts)
     try:
         while not STOP.is_set():
             if not _wait_for_topic(opts.bootstrap_servers, opts.input_topic):
                 break
             partitions = share.begin()
+            progress.PROGRESS.set_assigned(opts.input_topic, partitions if partitions is not None else
+                                           admin.partitions_of(opts.bootstrap_servers, opts.input_topic))
             if start != "committed" and partitions != []:
                 commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, start, partitions)
                 start = "committed"
@@ -230,6 +239,8 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
                 break
     finally:
         share.close()
+        if metrics is not None:
+            metrics.shutdown()
         if reporter:
             reporter.stop()
         restore()

@@ -137,3 +137,23 @@ def test_a_killed_member_is_replaced_and_nothing_is_lost(members):
     assert members.stop("a") == 0
     again = [k for k, v in written.items() if v > 1]
     assert len(again) <= 30, again  # at most what b had read and not committed
+
+
+def test_run_workers_starts_a_group_with_one_progress_line(members):
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    log = members.tmp_path / "workers.log"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--workers", "2", "--bootstrap-servers", members.broker.bootstrap,
+         "--input-topic", f"{members.name}-raw", "--output-topic", f"{members.name}-out",
+         "--dead-letter-topic", f"{members.name}-dlq", "--group-id", members.name, "--spacy-model", model,
+         "--state-dir", str(members.tmp_path / "state"), "--session-timeout", "4", "--progress-seconds", "1"],
+        stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    try:
+        assert wait_until(lambda: "workers: 2/2 up, 4 partitions" in log.read_text(), 90), log.read_text()[-3000:]
+        members.feed(range(0, 30))
+        written = members.wait_for(range(0, 30), 90)
+        assert max(written.values()) == 1
+        assert wait_until(lambda: "written 30" in log.read_text().splitlines()[-1], 30), log.read_text()[-2000:]
+    finally:
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(90) == 0, log.read_text()[-3000:]

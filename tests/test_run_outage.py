@@ -8,7 +8,10 @@ import subprocess
 import sys
 import time
 
+import urllib.request
+
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline.dev.broker import EmbeddedBroker, free_port
 from pipeline.dev.proxy import CuttableProxy
@@ -31,11 +34,12 @@ class Wire:
         self.bootstrap = self.broker.bootstrap
         admin.ensure_topics(self.bootstrap, ["raw", "out", "dlq"], partitions=2)
         self.log = tmp_path / "job.log"
+        self.metrics_port = free_port()
         model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
         self.job = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--bootstrap-servers", self.bootstrap, "--input-topic", "raw",
              "--output-topic", "out", "--dead-letter-topic", "dlq", "--state-dir", str(tmp_path / "state"),
-             "--spacy-model", model, "--progress-seconds", "1"],
+             "--spacy-model", model, "--progress-seconds", "1", "--metrics-port", str(self.metrics_port)],
             stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
 
     def feed(self, numbers):
@@ -55,6 +59,13 @@ class Wire:
             assert self.job.poll() is None, self.log.read_text()
             time.sleep(1)
         return self.written()
+
+    def metrics(self) -> dict:
+        """The job's Prometheus metrics, read with prometheus_client's own parser: {(name, labels): value}."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as page:
+            text = page.read().decode()
+        return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(text) for sample in family.samples}
 
     def close(self):
         if self.job.poll() is None:
@@ -82,9 +93,20 @@ def test_the_job_rides_out_a_broker_outage(wire):
     time.sleep(0.5)
     wire.proxy.cut()
     time.sleep(8)
+    down = wire.metrics()
     wire.proxy.restore()
     wire.feed(range(25, 35))  # after it is back: processed without a restart
     assert keys(range(35)) <= wire.wait_for(keys(range(35)), 90)
+    time.sleep(2)
+    up = wire.metrics()
+    assert down[("news_pipeline_broker_up", (("bootstrap", wire.bootstrap),))] == 0
+    assert up[("news_pipeline_broker_up", (("bootstrap", wire.bootstrap),))] == 1
+    assert up[("news_pipeline_written_total", ())] >= 35
+    assert up[("news_pipeline_read_total", ())] >= 35
+    assert up[("news_pipeline_assigned_partitions", (("topic", "raw"),))] == 2
+    assert ("news_pipeline_consumer_lag", (("partition", "0"), ("topic", "raw"))) in up
+    assert up[("news_pipeline_end_to_end_seconds_count", (("sink", "written"),))] >= 35
+    assert up[("news_pipeline_nlp_seconds_count", ())] >= 35
     assert wire.job.poll() is None
     wire.job.send_signal(signal.SIGTERM)
     assert wire.job.wait(60) == 0

@@ -17,7 +17,8 @@ import tempfile
 import time
 from importlib.util import find_spec
 
-LOOPBACK = "127.0.0.1"
+from ..net import LOOPBACK, free_port  # noqa: F401 - free_port is part of this module's interface
+
 
 
 class BrokerError(RuntimeError):
@@ -36,13 +37,6 @@ def tansu_binary() -> str:
     if not os.access(path, os.X_OK):
         raise BrokerError(f"no executable Tansu binary at {path}")
     return path
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 class EmbeddedBroker:

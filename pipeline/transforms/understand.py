@@ -3,10 +3,12 @@ and quotes. The domain work is in pipeline.news; these only wire it in."""
 from __future__ import annotations
 
 import threading
+import time
 
 import apache_beam as beam
 from apache_beam.utils.windowed_value import WindowedValue
 
+from .. import monitoring
 from ..kafka.headers import Message, read_at
 from ..news.articles import DEFAULT_WINDOW, ArticleError, parse_message
 from .guard import DEAD_LETTER, GuardedDoFn
@@ -128,10 +130,14 @@ class _Annotate(GuardedDoFn):
         if not waiting:
             return []
         with self.lock:
+            started = time.perf_counter()
             try:
                 results = [result for _, result in self.enricher.annotate_many([item[1] for item, _, _ in waiting])]
             except Exception:  # noqa: BLE001 - the batch failed as a whole: each article on its own below
                 results = [self._one(item[1]) for item, _, _ in waiting]
+            each = (time.perf_counter() - started) / len(waiting)
+        for _ in waiting:
+            monitoring.NLP_SECONDS.observe(each)
         outputs = []
         for (item, timestamp, window), result in zip(waiting, results):
             out = self.failure(item, result) if isinstance(result, Exception) else (item[0], result)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import apache_beam as beam
 
-from .. import progress
+from .. import monitoring, progress
 from ..kafka import clients, headers
 from ..kafka.headers import MAX_MESSAGE_BYTES, Failure, Message, dead_letter, message_size, source_of
 from ..news import record
@@ -159,6 +159,9 @@ class _Produce(beam.DoFn):
                 exc = future.exception if future.is_done else None
                 if future.is_done and future.succeeded():
                     sent += 1
+                    if out.message.timestamp and out.message.timestamp > 0:
+                        monitoring.END_TO_END.labels(self.written.name).observe(
+                            max(0.0, time.time() - out.message.timestamp / 1000))
                 elif exc is not None and type(exc).__name__ in _RECORD_ERRORS:
                     self._refused(out, exc)
                 elif exc is not None and not _retriable(exc):

@@ -1,0 +1,105 @@
+"""`run --workers N`: N local processes of the job in one consumer group, so
+the input topic's partitions are shared between the machine's cores, with
+one progress line for all of them.
+
+Each worker is a plain `python -m pipeline run` with the same flags (and
+--partitions group), serving its metrics on a loopback port; this process
+reads those every --progress-seconds, prints their sum, passes SIGINT and
+SIGTERM on, and ends when they have all ended (status 1 if one failed).
+"""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from .net import free_port
+from .progress import SHOWN
+
+_SCRAPE_TIMEOUT_S = 2.0
+
+
+def without_flag(argv: list[str], flag: str, takes_value: bool = True) -> list[str]:
+    """argv less every `flag` (as `--flag V` or `--flag=V`)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == flag:
+            skip = takes_value
+            continue
+        if arg.startswith(flag + "="):
+            continue
+        out.append(arg)
+    return out
+
+
+def scrape(port: int) -> dict[str, float]:
+    """A worker's counters and summed lag, from its metrics page."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=_SCRAPE_TIMEOUT_S) as page:
+        text = page.read().decode()
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name.endswith("_total") and sample.name.startswith("news_pipeline_"):
+                found[sample.name[len("news_pipeline_"):-len("_total")]] = sample.value
+            elif sample.name == "news_pipeline_consumer_lag":
+                found["lag"] = found.get("lag", 0) + sample.value
+            elif sample.name == "news_pipeline_assigned_partitions":
+                found["partitions"] = found.get("partitions", 0) + sample.value
+    return found
+
+
+def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> int:
+    """Start `count` workers with `argv` (the run flags, less --workers) and
+    watch them until they end; returns the exit status."""
+    argv = without_flag(without_flag(without_flag(argv, "--progress-seconds"), "--metrics-port"), "--partitions")
+    ports = [free_port() for _ in range(count)]
+    workers = [subprocess.Popen([sys.executable, "-m", "pipeline", "run", *argv, "--partitions", "group",
+                                 "--progress-seconds", "0", "--metrics-port", str(port)]) for port in ports]
+
+    def pass_on(signum, _frame):
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
+    done = threading.Event()
+    before, then = {}, time.monotonic()
+    try:
+        while any(worker.poll() is None for worker in workers):
+            time.sleep(min(every, 0.5) if every > 0 else 0.5)
+            if every <= 0 or time.monotonic() - then < every:
+                continue
+            now = {}
+            answering = 0
+            for port in ports:
+                try:
+                    for name, value in scrape(port).items():
+                        now[name] = now.get(name, 0) + value
+                    answering += 1
+                except OSError:
+                    continue  # a worker still starting (or ending) has no metrics page: counted as not answering
+            at = time.monotonic()
+            rate = (now.get("read", 0) - before.get("read", 0)) / (at - then)
+            totals = ", ".join(f"{name.replace('_', '-')} {int(now.get(name, 0))}" for name in SHOWN)
+            print(f"workers: {answering}/{count} up, {int(now.get('partitions', 0))} partitions; {rate:.1f} msg/s, "
+                  f"lag {int(now.get('lag', 0))}; totals: {totals}", file=out, flush=True)
+            before, then = now, at
+    finally:
+        done.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    codes = [worker.wait() for worker in workers]
+    failed = [n for n, code in enumerate(codes) if code != 0]
+    if failed:
+        print(f"error: worker{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))} ended with status "
+              f"{', '.join(str(codes[n]) for n in failed)}", file=out)
+        return 1
+    return 0
