@@ -167,8 +167,6 @@ class _Share:
             RESTART.clear()
             return self.fixed
         while not STOP.is_set():
-            if self.membership.error is not None:
-                raise self.membership.error
             partitions = self.membership.begin_segment(timeout=1.0)
             if partitions is not None:
                 return partitions

@@ -132,7 +132,11 @@ return 1
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "newsdedup2:"):
-        import redis
+        try:
+            import redis
+        except ImportError as exc:  # a worker installed without the extra
+            raise RuntimeError("--dedup-store redis:// needs the redis client: install news-pipeline[redis] "
+                               "(or redis==7.4.0)") from exc
 
         self.client = redis.Redis.from_url(url)
         self.client.ping()  # fail now, with the server's address, not at the first article

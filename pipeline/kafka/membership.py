@@ -43,7 +43,6 @@ class GroupMembership(threading.Thread):
         self._idle = threading.Event()  # no segment running
         self._idle.set()
         self._closed = threading.Event()
-        self.error: BaseException | None = None
         self.generations = 0  # assignments received so far
 
     # --- the job's side
@@ -81,6 +80,26 @@ class GroupMembership(threading.Thread):
 
     # --- the membership thread
     def run(self) -> None:
+        """Hold the membership until close(); through broker outages too: a
+        consumer that fails is replaced (after giving up the partitions, as
+        on a rebalance), with one log line per outage."""
+        failing_since = None
+        tries = 0
+        while not self._closed.is_set():
+            try:
+                self._member_until_closed()
+                return
+            except Exception as exc:  # noqa: BLE001 - a broker outage, or worse: retried, and said once
+                if failing_since is None:
+                    failing_since = time.monotonic()
+                    _LOG.warning("group membership of %s lost (%s: %s); rejoining when the broker answers",
+                                 self.group, type(exc).__name__, exc)
+                self._revoked()  # whatever comes next, the partitions read so far may go to another member
+                tries += 1
+                self._closed.wait(min(5.0, 0.5 * tries))
+        self._revoked()
+
+    def _member_until_closed(self) -> None:
         from kafka import ConsumerRebalanceListener, KafkaConsumer
 
         membership = self
@@ -93,23 +112,18 @@ class GroupMembership(threading.Thread):
                 consumer.pause(*assigned)  # this consumer only learns its share; the readers read it
                 membership._assigned_now(sorted(tp.partition for tp in assigned))
 
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False,
+            session_timeout_ms=self.session_timeout_ms, heartbeat_interval_ms=max(500, self.session_timeout_ms // 3),
+            max_poll_interval_ms=max(int(_SEGMENT_END_WAIT_S * 2000), self.session_timeout_ms))
         try:
-            consumer = KafkaConsumer(
-                bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False,
-                session_timeout_ms=self.session_timeout_ms, heartbeat_interval_ms=max(500, self.session_timeout_ms // 3),
-                max_poll_interval_ms=max(int(_SEGMENT_END_WAIT_S * 2000), self.session_timeout_ms))
             consumer.subscribe([self.topic], listener=Listener())
             while not self._closed.is_set():
                 consumer.poll(timeout_ms=200)
                 consumer.pause(*consumer.assignment())
             self._revoked()  # leaving: end the segment first, so what it read is committed
+        finally:
             consumer.close()
-        except Exception as exc:  # noqa: BLE001 - handed to the job's thread, which raises it
-            self.error = exc
-            with self._changed:
-                self._assigned = None
-                self._changed.notify_all()
-            self.interrupt.set()
 
     def _revoked(self) -> None:
         with self._changed:

@@ -41,7 +41,7 @@ def normalized_record(raw: RawArticle) -> dict:
     judging duplicates needs. Raises ArticleError (stage "normalize") when no
     body is left or the body is too long to parse."""
     clean = clean_article(raw.text, raw.title)
-    if not clean.body.strip():
+    if not comparison_key(clean.body):  # nothing but spaces, marks or invisible characters
         raise ArticleError("article has no body text after clean-up", "normalize")
     if len(clean.body) > MAX_BODY_CHARS:
         raise ArticleError(f"article body is {len(clean.body)} characters, over {MAX_BODY_CHARS}", "normalize")

@@ -39,8 +39,10 @@ _BOILERPLATE_LINES = [
     rf"\(?{_AGENCIES}\)?",
     # Bylines: "By Jane Doe", "By JANE DOE, Associated Press" (names only, so
     # "By contrast, ..." is not one).
+    # Each name is words separated by spaces, so there is one way to read
+    # a run of capitals ("By X - DCYIEYVILW - ..." once took minutes).
     r"(?-i:[Bb]y\s+(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w.'-]*"
-    r"(?:\s*(?:,|and|\||-)\s*(?:[A-Z][\w.'-]*\s*){1,5})*)",
+    r"(?:\s*(?:,|and|\||-)\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,4})*)",
     r"(?:share|tweet|email|print|pin|comment|save)(?:\s+(?:this|on\s+\w+|article|story))?(?:\s*[:|/]\s*"
     r"(?:facebook|twitter|linkedin|email|whatsapp|reddit|print|x)\b.*)?",
     r"share (?:this|on|via)\b.{0,60}",
@@ -93,13 +95,33 @@ _SENTENCE_END = tuple(".!?:;\"”’)]")
 _WRAPPED_LINE_WORDS = 8
 
 
-def _continues(line: str, following: str) -> bool:
-    """Is `following` the rest of a sentence that a line break cut?"""
-    if comparison_key(line) == comparison_key(following):
-        return False  # a title printed twice
-    if following[:1].islower():
-        return True
-    return not line.endswith(_SENTENCE_END) and len(line.split()) >= _WRAPPED_LINE_WORDS
+class _Paragraph:
+    """Lines joined into one paragraph so far. What deciding whether the next
+    line continues it needs is kept as it grows (its comparison key in
+    pieces, its word count, its last line), so a text of thousands of
+    wrapped lines costs time linear in its length, not in its square."""
+
+    def __init__(self, line: str):
+        self.lines, self.keys = [line], [comparison_key(line)]
+        self.key_length, self.words = len(self.keys[0]), len(line.split())
+
+    def continued_by(self, following: str) -> bool:
+        """Is `following` the rest of a sentence that a line break cut?"""
+        key = comparison_key(following)
+        if len(key) == self.key_length and "".join(self.keys) == key:
+            return False  # a title printed twice
+        if following[:1].islower():
+            return True
+        return not self.lines[-1].endswith(_SENTENCE_END) and self.words >= _WRAPPED_LINE_WORDS
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        self.keys.append(comparison_key(line))
+        self.key_length += len(self.keys[-1])
+        self.words += len(line.split())
+
+    def text(self) -> str:
+        return " ".join(self.lines)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -108,14 +130,19 @@ def paragraphs(text: str) -> list[str]:
     stand alone (a title, a caption, a credit)."""
     out = []
     for block in _PARAGRAPH_BREAK.split(normalize_text(text)):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        for line in lines:
-            if out and out[-1] is not None and _continues(out[-1], line):
-                out[-1] = f"{out[-1]} {line}"
-            else:
-                out.append(line)
-        out.append(None)  # a blank line: nothing joins across it
-    return [p for p in out if p is not None]
+        current = None  # nothing joins across a blank line
+        for line in (line.strip() for line in block.split("\n")):
+            if not line:
+                continue
+            if current is not None and current.continued_by(line):
+                current.add(line)
+                continue
+            if current is not None:
+                out.append(current.text())
+            current = _Paragraph(line)
+        if current is not None:
+            out.append(current.text())
+    return out
 
 
 def paragraph_bounds(text: str):

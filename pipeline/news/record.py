@@ -16,10 +16,11 @@ import fastavro
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 # schemas/ at the top of the repository; an installed package (a worker of a
-# distributed runner) carries a copy made by setup.py.
+# distributed runner) carries a copy made by setup.py in pipeline/schemas/.
 _PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
-_REPO_SCHEMAS = _PACKAGE.parent / "schemas"
-SCHEMA_DIR = _REPO_SCHEMAS if _REPO_SCHEMAS.is_dir() else _PACKAGE / "schemas"
+# the installed copy first: installed, the folder above the package is
+# site-packages, whose schemas/ (if any) belongs to another package
+SCHEMA_DIR = _PACKAGE / "schemas" if (_PACKAGE / "schemas").is_dir() else _PACKAGE.parent / "schemas"
 SINGLE_OBJECT_MARKER = b"\xc3\x01"
 
 

@@ -1,6 +1,11 @@
+import subprocess
+import sys
+
 import pytest
 
-from pipeline.news.normalize import clean_article, comparison_key, is_boilerplate, strip_inline_credits
+from pipeline.news.articles import ArticleError, RawArticle
+from pipeline.news.enrich import normalized_record
+from pipeline.news.normalize import clean_article, comparison_key, is_boilerplate, paragraphs, strip_inline_credits
 
 TITLE = "Anti-ISIL front to step up fight in Iraq, Syria"
 BODY = "The coalition has decided to step up its fight."
@@ -72,3 +77,26 @@ def test_seed_article(tmp_path):
     assert "AP photo" not in article.body
     assert TITLE not in article.body
     assert comparison_key(TITLE) == comparison_key(TITLE.upper() + "!")
+
+
+@pytest.mark.parametrize("paragraph", [
+    "By Tariq Okafor - DCYIEYVILW - ZDJQCQIFHF - GBGTJQWFFQ!",  # once minutes of regex backtracking
+    "By Ann Lee - " + " - ".join(["ABCDEFGHIJKLMNOPQRSTUVWXYZ"] * 6) + "?",
+])
+def test_a_byline_lookalike_is_judged_at_once(paragraph):
+    # in a child process with a deadline: catastrophic backtracking would run for hours
+    code = f"from pipeline.news.normalize import is_boilerplate; print(is_boilerplate({paragraph!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "False", done.stderr[-1000:]
+
+
+def test_wrapped_lines_join_as_one_paragraph_however_many():
+    lines = [f"and the line number {n} goes on" for n in range(2000)]
+    (para,) = paragraphs("\n".join(["The first line of a long wrapped paragraph goes on and on"] + lines))
+    assert para.endswith("and the line number 1999 goes on") and para.count(" and the line number ") == 2000
+
+
+@pytest.mark.parametrize("text", ["T\n\n\u180e\u200b \u2060", "Title only\n\n...", "Title\n\n\u00a0\u3000"])
+def test_a_body_of_nothing_readable_is_refused(text):
+    with pytest.raises(ArticleError, match="no body text"):
+        normalized_record(RawArticle(id="x", text=text))
