@@ -10,7 +10,7 @@ BOOTSTRAP ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test demo run eval bench model clean
+.PHONY: help install test test-portable demo run eval bench model clean chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt setup.
 test: install ## run the test suite (real model, no mocks)
 	$(PY) -m pytest -q tests
 
+test-portable: install ## the job on Beam's portable runner, workers installed from the sdist alone (.venv-worker/), against a local run (~3 min)
+	NEWS_PORTABLE=1 $(PY) -m pytest -q tests/portable
+
 demo: install ## embedded broker, a wire of sample articles, the pipeline until idle, decoded records
 	$(PY) -m pipeline.dev.demo
 
@@ -43,9 +46,12 @@ eval: install ## score the model, normalisation and quotes on ../shared/data (DA
 bench: install ## dedup speed and bytes, live latency, memory, idle CPU (about 50 min; see README)
 	$(PY) -m benchmarks --data $(DATA) $(BENCH_ARGS)
 
+chaos: install ## the live job on a hostile wire, SIGKILLed and cut off from its broker: nothing lost (~15 min; CHAOS_ARGS=...)
+	$(PY) -m benchmarks.chaos $(CHAOS_ARGS)
+
 model: install ## rebuild models/en_news_sm-*.whl from ../shared/data (about 6 hours)
 	DATA=$(DATA) training/build_model.sh
 	$(PIP) install -q --no-deps --force-reinstall models/en_news_sm-*.whl
 
 clean: ## remove the virtualenv and build files
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-worker build *.egg-info
