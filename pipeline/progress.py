@@ -10,9 +10,10 @@ shows the Beam counters instead.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
+
+from .kafka.clients import reachable
 
 _LOG = logging.getLogger("pipeline.broker")
 
@@ -106,17 +107,6 @@ class BrokerWatch:
 
 WATCH = BrokerWatch()
 
-
-def reachable(bootstrap: str, timeout: float = 1.0) -> bool:
-    """Does any of the bootstrap servers accept a TCP connection now?"""
-    for server in bootstrap.split(","):
-        host, _, port = server.strip().rpartition(":")
-        try:
-            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-                return True
-        except (OSError, ValueError):
-            continue  # the next server may answer
-    return False
 
 # names in the order the progress line shows them
 SHOWN = ("read", "written", "duplicates", "dead_lettered")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
@@ -70,7 +69,6 @@ def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> in
                 worker.send_signal(signum)
 
     previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
-    done = threading.Event()
     before, then = {}, time.monotonic()
     try:
         while any(worker.poll() is None for worker in workers):
@@ -93,7 +91,6 @@ def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> in
                   f"lag {int(now.get('lag', 0))}; totals: {totals}", file=out, flush=True)
             before, then = now, at
     finally:
-        done.set()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     codes = [worker.wait() for worker in workers]

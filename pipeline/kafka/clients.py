@@ -32,26 +32,49 @@ class BrokerUnreachable(RuntimeError):
     """No Kafka broker answered at the bootstrap address in time."""
 
 
-def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
-    """Return once one of the bootstrap servers accepts a TCP connection;
-    raise BrokerUnreachable after `timeout` seconds. (kafka-python alone
-    retries for a minute and ends in a long traceback.)"""
+def _addresses(bootstrap: str) -> list[tuple[str, int]]:
+    """'h1:9092,h2:9092' -> [(host, port)]; raises BrokerUnreachable on a malformed one."""
     servers = []
     for server in bootstrap.split(","):
         host, _, port = server.strip().rpartition(":")
         if not host or not port.isdigit():
             raise BrokerUnreachable(f"bootstrap server {server.strip()!r} is not HOST:PORT")
         servers.append((host.strip("[]"), int(port)))
+    return servers
+
+
+def _first_answer(servers, timeout: float) -> OSError | None:
+    """None once one of `servers` accepts a TCP connection; else the last error."""
+    last = None
+    for host, port in servers:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return None
+        except OSError as exc:
+            last = exc
+    return last
+
+
+def reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    """Does any of the bootstrap servers accept a TCP connection now?"""
+    try:
+        return _first_answer(_addresses(bootstrap), timeout) is None
+    except BrokerUnreachable:
+        return False
+
+
+def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
+    """Return once one of the bootstrap servers accepts a TCP connection;
+    raise BrokerUnreachable after `timeout` seconds. (kafka-python alone
+    retries for a minute and ends in a long traceback.)"""
+    servers = _addresses(bootstrap)
     deadline = time.monotonic() + timeout
     while True:
-        for host, port in servers:
-            try:
-                with socket.create_connection((host, port), timeout=min(2.0, max(0.1, timeout))):
-                    return
-            except OSError as exc:
-                last = exc
+        failed = _first_answer(servers, min(2.0, max(0.1, timeout)))
+        if failed is None:
+            return
         if time.monotonic() >= deadline:
-            raise BrokerUnreachable(f"no Kafka broker at {bootstrap} within {timeout:g} s ({last.strerror or last})")
+            raise BrokerUnreachable(f"no Kafka broker at {bootstrap} within {timeout:g} s ({failed.strerror or failed})")
         time.sleep(0.25)
 
 
