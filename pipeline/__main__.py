@@ -39,7 +39,7 @@ def cmd_enrich(args) -> int:
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    enricher = Enricher(nlp, batch_size=args.nlp_batch_size)
+    enricher = Enricher(nlp, batch_size=args.nlp_batch_size, max_tokens=args.max_tokens)
     judge = Deduplicator(MemoryStore(), args.dedup_threshold, args.dedup_horizon)
     failures = 0
     inputs = list(_read_inputs(args.paths, args.max_article_bytes))

@@ -12,6 +12,7 @@ from .dedup import DAY_MS, DEFAULT_HORIZON_MS, THRESHOLD
 from datetime import datetime, timezone
 
 from .news.articles import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_FUTURE_MS, EARLIEST_PUBLISHED_MS
+from .news.enrich import DEFAULT_MAX_TOKENS
 from .news.nlp import DEFAULT_MODEL
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -39,10 +40,13 @@ def add_article_args(parser) -> None:
 
 
 def add_batch_args(parser) -> None:
-    """--nlp-batch-size (enrich and run)."""
+    """--nlp-batch-size and --max-tokens (enrich and run)."""
     parser.add_argument("--nlp-batch-size", type=_positive_int, default=16,
                         help="articles per spaCy nlp.pipe batch; the job batches at most what one poll of a partition "
                         "brought, so no article waits for later ones (default: %(default)s)")
+    parser.add_argument("--max-tokens", type=_positive_int, default=DEFAULT_MAX_TOKENS,
+                        help="tokens of a body searched for entities and quotes; a longer article is written whole, "
+                        "with what its first tokens gave and extraction_cut set (default: %(default)s)")
 
 
 def add_log_args(parser) -> None:

@@ -76,7 +76,7 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
     # duplicates are dropped before the NLP, which is nearly all of an article's cost
     unique = normalized.records | "DropDuplicates" >> DropDuplicates(
         opts.dedup_store or opts.state_dir, opts.dedup_threshold, opts.dedup_horizon)
-    annotated = unique.unique | "AnnotateArticles" >> AnnotateArticles(opts.spacy_model, opts.nlp_batch_size)
+    annotated = unique.unique | "AnnotateArticles" >> AnnotateArticles(opts.spacy_model, opts.nlp_batch_size, opts.max_tokens)
     failures = {
         "Decode": decoded[DEAD_LETTER],
         "Normalize": normalized[DEAD_LETTER],

@@ -10,16 +10,74 @@ before it costs any NLP: `normalized_record` (no model) and
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .articles import ArticleError, RawArticle
 from .entities import extract_entities, resolver_for
 from .normalize import clean_article, comparison_key
-from .quotes import extract_quotes
+from .quotes import extract_quotes_and_cut
 from .nlp import model_label
 
 # spaCy's parser and NER cost grows with document length; a very long text is
 # almost always a scraping accident (a whole page, a forum thread).
 MAX_BODY_CHARS = 100_000
+
+# The work of annotating an article grows with its length whatever the text
+# (issue 15: 10 KB of '"' took 9.6 s, 20 KB 57 s). Three bounds that no
+# article of PolNeAR, BBC or newspaper3k comes near (their longest run of
+# characters without a space is 119, their longest sentence 220 tokens,
+# their longest stretch without a full stop, question or exclamation mark or
+# line break 199 tokens):
+#
+# spaCy's tokenizer takes the prefixes and suffixes off a run of characters
+# without a space one at a time, and for each suffix tries its 200 suffix
+# patterns at every position of what is left: a run of punctuation costs the
+# square of its length (10 000 '"': 13 s). Our copy of the tokenizer looks
+# for a suffix in the last _SUFFIX_WINDOW characters only (a suffix is one to
+# four characters but for a row of dots, which it cuts at 32: the tokens of
+# every text in ../shared/data are the same), and runs longer than
+# MAX_RUN_CHARS are tokenized in pieces (copying and hashing what is left of
+# the run for each affix would cost its square too).
+MAX_RUN_CHARS = 500
+_SUFFIX_WINDOW = 32
+# Finding a quote's cue and speaker and a reported clause reads the
+# sentence (as do spaCy's token.sent, children and subtree), so a text with
+# no sentence end, which is one sentence of thousands of tokens, costs the
+# square of its length. The parser starts a sentence after this many tokens.
+MAX_SENTENCE_TOKENS = 300
+# Tokens of an article that are parsed and searched for entities and quotes
+# (Enricher(max_tokens=...)); the article is still written, with what was
+# found in them, and its record says so (extraction_cut). A count of tokens
+# rather than seconds, because it is reproducible: the same article gives the
+# same record on any machine under any load, where a time budget would cut a
+# busy worker's articles and not an idle one's. MAX_BODY_CHARS of prose are
+# about 23 000 tokens; a text of one-character tokens (quote marks) reaches
+# the budget at half the body limit.
+DEFAULT_MAX_TOKENS = 50_000
+
+_RUN = re.compile(r"\S+")
+
+
+def _bounded_tokenizer(nlp):
+    """nlp's tokenizer -> a copy that searches for suffixes in the last
+    _SUFFIX_WINDOW characters of a word; nlp.make_doc itself when the
+    pipeline's tokenizer is not spaCy's rule-based one."""
+    from spacy.tokenizer import Tokenizer  # here: importing this module loads no spaCy
+
+    tokenizer = nlp.tokenizer
+    if type(tokenizer) is not Tokenizer or tokenizer.suffix_search is None:
+        return nlp.make_doc
+    search = tokenizer.suffix_search
+
+    def tail_search(word):
+        return search(word[-_SUFFIX_WINDOW:])
+
+    return Tokenizer(
+        tokenizer.vocab, rules=tokenizer.rules, prefix_search=tokenizer.prefix_search,
+        suffix_search=tail_search, infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match, url_match=tokenizer.url_match,
+        faster_heuristics=tokenizer.faster_heuristics,
+    )
 
 
 def content_hash(headline: str, body: str) -> str:
@@ -56,21 +114,48 @@ def normalized_record(raw: RawArticle) -> dict:
     }
 
 
-class Enricher:
-    """Adds entities and quotes to normalised records with one spaCy pipeline."""
+def _set_sentence_starts(doc, starts) -> None:
+    """Unparsed Doc -> the same, the given tokens (and the first) starting a
+    sentence and the others left to the parser; as one array, since setting
+    token.is_sent_start checks the whole document for a parse each time."""
+    from spacy.attrs import SENT_START
 
-    def __init__(self, nlp, batch_size: int = 16):
+    if not len(doc):
+        return
+    marks = doc.to_array([SENT_START])
+    marks[:] = 0
+    marks[[0, *starts]] = 1
+    doc.from_array([SENT_START], marks)
+
+
+class Enricher:
+    """Adds entities and quotes to normalised records with one spaCy pipeline.
+
+    max_tokens: the tokens of a body that are parsed and searched (None: all
+    of them); see DEFAULT_MAX_TOKENS."""
+
+    def __init__(self, nlp, batch_size: int = 16, max_tokens: int | None = DEFAULT_MAX_TOKENS):
         self.nlp = nlp
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self.model = model_label(nlp)
+        self._tokenize = _bounded_tokenizer(nlp)
+        # sentence starts set before parsing bind a parser; a sentencizer
+        # (or no sentence splitter) sets its own
+        self._parses = "parser" in nlp.pipe_names
 
     def build(self, rec: dict, doc) -> dict:
-        """(normalised record, parsed body) -> the full record."""
+        """(normalised record, parsed body, or the parsed beginning of the
+        body when it is over the token budget) -> the full record;
+        extraction_cut says whether part of the body was not searched: past
+        the token budget, or past the budget for reported clauses (see
+        quotes.CLAUSE_TOKENS_PER_TOKEN)."""
         resolver = resolver_for(doc)
         mentions, entities = extract_entities(doc, resolver)
-        quotes = extract_quotes(doc, resolver)
+        quotes, clauses_cut = extract_quotes_and_cut(doc, resolver)
         return dict(rec, entity_mentions=mentions, entities=entities,
-                    quotes=[q.to_dict() for q in quotes], nlp_model=self.model)
+                    quotes=[q.to_dict() for q in quotes], nlp_model=self.model,
+                    extraction_cut=len(doc.text) < len(rec["body"]) or clauses_cut)
 
     def annotate_many(self, recs):
         """Iterable of normalised records -> iterable of (record, full record
@@ -104,19 +189,75 @@ class Enricher:
         return out
 
     def _parse(self, recs) -> list:
-        """A Doc for each record's body, or the exception parsing it raised.
-        A batch that fails is parsed again article by article, so one bad
-        article fails alone."""
+        """A Doc for each record's body (see _tokens), or the exception
+        parsing it raised. A batch that fails is parsed again article by
+        article, so one bad article fails alone."""
         try:
-            return list(self.nlp.pipe((rec["body"] for rec in recs), batch_size=self.batch_size))
+            docs = self.nlp.pipe((self._tokens(rec["body"]) for rec in recs), batch_size=self.batch_size)
+            return [self._short_sentences(doc) for doc in docs]
         except Exception:  # noqa: BLE001 - find the culprit below
             docs = []
             for rec in recs:
                 try:
-                    docs.append(self.nlp(rec["body"]))
+                    docs.append(self._short_sentences(self.nlp(self._tokens(rec["body"]))))
                 except Exception as exc:  # noqa: BLE001 - kept as this article's error
                     docs.append(exc)
             return docs
+
+    def _tokens(self, text: str):
+        """Body -> unparsed Doc of its first max_tokens tokens (whose text is
+        then a prefix of the body), tokenized as the pipeline would but in
+        time linear in the length (see MAX_RUN_CHARS), with a sentence start
+        after MAX_SENTENCE_TOKENS tokens without . ! ? or a line break."""
+        if len(text) > self.nlp.max_length:
+            return self.nlp.make_doc(text)  # raises: over the pipeline's limit
+        cuts = []
+        for match in _RUN.finditer(text):
+            start, end = match.span()
+            if end - start > MAX_RUN_CHARS:
+                cuts.extend(range(start, end, MAX_RUN_CHARS))
+                # a space after the run stays with its last token, as in one piece
+                cuts.append(end + 1 if text[end : end + 1] == " " else end)
+        if not cuts:
+            doc = self._tokenize(text)
+        else:
+            from spacy.tokens import Doc  # here: importing this module loads no spaCy
+
+            bounds = [0, *cuts, len(text)]
+            pieces = [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+            doc = Doc.from_docs([self._tokenize(piece) for piece in pieces], ensure_whitespace=False)
+        if self.max_tokens is not None and len(doc) > self.max_tokens:
+            doc = doc[: self.max_tokens].as_doc()
+        if self._parses:
+            forced, since = [], 0  # tokens since a possible sentence end
+            for i, word in enumerate(t.text for t in doc):
+                if since >= MAX_SENTENCE_TOKENS:
+                    forced.append(i)
+                    since = 0
+                since = 0 if word[-1:] in ".!?" or "\n" in word else since + 1
+            # (from_docs starts a sentence with each piece: not ours to say)
+            if forced or doc.has_annotation("SENT_START"):
+                _set_sentence_starts(doc, forced)
+        return doc
+
+    def _short_sentences(self, doc):
+        """Parsed Doc -> the same, or, when the parser still made a sentence
+        of over MAX_SENTENCE_TOKENS tokens (its stops were all in
+        abbreviations, say), the text parsed again with the sentence starts
+        it found and one more every MAX_SENTENCE_TOKENS tokens of the long
+        sentences."""
+        if not self._parses:
+            return doc
+        starts = [sent.start for sent in doc.sents]
+        bounds = list(zip(starts, starts[1:] + [len(doc)]))
+        if all(end - start <= MAX_SENTENCE_TOKENS for start, end in bounds):
+            return doc
+        forced = set()
+        for start, end in bounds:
+            forced.update(range(start, end, MAX_SENTENCE_TOKENS))
+        again = self._tokens(doc.text)  # the same tokens, unparsed
+        _set_sentence_starts(again, sorted(forced))
+        return self.nlp(again)
 
     def enrich_many(self, raws):
         """Iterable of RawArticle -> iterable of (raw, record or ArticleError),

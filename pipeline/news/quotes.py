@@ -28,11 +28,16 @@ opening with a speaker's name in capitals and a colon is a direct quote of
 that person, running on over unlabelled paragraphs up to the next speaker.
 Quoted spans that find no cue and look like titles or scare quotes are not
 quotes. Never raises on odd input: unbalanced marks are handled best effort.
+The work is linear in the length of the text whatever it holds (issue 15:
+thousands of marks, one endless sentence): lookups go through per-document
+indexes (`_Article`), and the reported clauses read, which overlap where
+cues are nested, are capped at CLAUSE_TOKENS_PER_TOKEN times the tokens
+(`extract_quotes_and_cut` says when that cut the extraction short).
 """
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -82,10 +87,14 @@ OPENING_TOKENS = frozenset(OPEN_MARKS) | {STRAIGHT, DOUBLED, DOUBLED_OPEN}
 CLOSING_TOKENS = frozenset(CLOSE_MARKS) | {STRAIGHT, DOUBLED}
 MARK_TOKENS = OPENING_TOKENS | CLOSING_TOKENS
 PRONOUNS = frozenset("he she him her".split())
-_TRAILING_PUNCT = re.compile(r"[\s,;:—–-]+$")
+# Trimmed from the end of a reported clause, with whitespace.
+_TRAILING_PUNCT = ",;:—–-"
 # "..." -Commissioner X: a dash and a name after the quote, running to the end
 # of the paragraph or to the next quote ("..." ― Ann Lee "..." ― Bo Ruiz).
-_SIGN_OFF = re.compile(r"^[\s,.]*[-–—―]+\s*([A-Z][^\n“\"]{1,80}?)\s*\.?\s*(?:$|(?=[“\"]|''|``))")
+# Matched at a position (pattern.match(text, pos, endpos)), so that no copy of
+# the rest of the paragraph is made for each quote; "\s*(?:\.\s*)?" is
+# "\s*\.?\s*" without the two ways to split a run of spaces.
+_SIGN_OFF = re.compile(r"[\s,.]*[-–—―]+\s*([A-Z][^\n“\"]{1,80}?)\s*(?:\.\s*)?(?:$|(?=[“\"]|''|``))")
 _SUBJECTS = ("nsubj", "nsubjpass")  # a clausal subject is never a speaker
 # Dependencies we climb from a cue to the verb that carries the subject:
 # "was quoted as saying" (pcomp, prep), "went on to say" (xcomp), "and said" (conj).
@@ -125,8 +134,16 @@ def _opens_straight(text: str, i: int) -> bool:
 def _opens_line(text: str, i: int) -> bool:
     """A closing mark that starts a line and touches a word: scraped text
     sometimes turns the opening mark the wrong way (”Fear. I am ...”)."""
-    line_start = text.rfind("\n", 0, i) + 1
-    return not text[line_start:i].strip() and text[i + 1 : i + 2].isalnum()
+    if not text[i + 1 : i + 2].isalnum():
+        return False
+    # only whitespace back to the line start; walking back stops at the first
+    # other character, so a line of marks is not read once per mark
+    k = i - 1
+    while k >= 0 and text[k] != "\n":
+        if not text[k].isspace():
+            return False
+        k -= 1
+    return True
 
 
 def mark_at(text: str, i: int):
@@ -199,6 +216,17 @@ def quoted_spans(text: str):
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+# Reported clauses overlap where cues are nested ("A said B said C said ..."
+# gives each cue the rest of the sentence, "X said: ..." the rest of the
+# paragraph), so in a text of such chains their total length grows with the
+# square of the sentence or paragraph length: 100 KB of them gave 9 MB of
+# quotes. The clauses read for an article may hold this many times its
+# tokens (plus CLAUSE_TOKENS_MIN); reported speech after that is not read and
+# the extraction says it was cut. Articles of PolNeAR, BBC and newspaper3k
+# read at most 0.88 times their tokens.
+CLAUSE_TOKENS_PER_TOKEN = 4
+CLAUSE_TOKENS_MIN = 1000
+
 # --------------------------------------------------------------------------
 # 2-4. Cues, speakers and their resolution
 
@@ -244,7 +272,7 @@ def is_cue(token, verbs=SPEECH_VERBS) -> bool:
     return _lemma(token) in verbs and (token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"))
 
 
-def _subject_of(verb):
+def _subject_of(art, verb):
     """The subject token of a cue verb, climbing to the verb that has one."""
     current = verb
     for _ in range(4):
@@ -265,23 +293,22 @@ def _subject_of(verb):
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
                     return grandchild
-    return _name_before(verb)
+    return _name_before(art, verb)
 
 
-def _name_before(verb):
+def _name_before(art, verb):
     """When the parse gives a cue no subject: the last person or organisation
     named before it in its sentence ("Brett McGurk, the envoy, told ...")."""
-    names = [e for e in verb.sent.ents if e.end <= verb.i and e.label_ in ("PERSON", "ORG")]
-    if not names:
+    name = art.last_name_before(verb.i)
+    if name is None or name.start < art.sent_bounds(verb.i)[0]:
         return None
-    name = names[-1]
     between = verb.doc[name.end : verb.i]
-    if any(t.is_sent_start or t.text in MARK_TOKENS for t in between) or len(between) > 12:
+    if len(between) > 12 or any(t.is_sent_start or t.text in MARK_TOKENS for t in between):
         return None
     return name.root
 
 
-def _mention_span(head):
+def _mention_span(art, head):
     """The words naming a speaker: the subject phrase without appositions,
     relative clauses or anything after a comma."""
     doc = head.doc
@@ -291,8 +318,8 @@ def _mention_span(head):
         if child.dep_ == "punct" and child.text not in ",;:()—–":
             continue
         if child.dep_ in _CUT_FROM_SPEAKER:
-            cut.update(t.i for t in child.subtree)
-    keep = [t.i for t in head.subtree if t.i not in cut and not t.is_space]
+            cut.update(art.subtree(child.i))
+    keep = {i for i in art.subtree(head.i) if i not in cut and not doc[i].is_space}
     left = head.i
     while left - 1 in keep and doc[left - 1].text not in ",;(—–":
         left -= 1
@@ -342,16 +369,22 @@ def _cue_start(head) -> int:
 class SpeakerResolver:
     """Names for speaker mentions: entities, surnames, pronouns, descriptions."""
 
-    def __init__(self, doc, entities: EntityResolver):
-        self.doc = doc
+    def __init__(self, art, entities: EntityResolver):
+        self.art = art
+        self.doc = art.doc
         self.entities = entities
         # (char offset, canonical name) of each PERSON mention, in order
-        self.people = [(e.start_char, canonical(e, entities)) for e in doc.ents if e.label_ == "PERSON"]
-        self.speakers = []  # (char offset, name) of resolved person speakers
+        self.people = [(e.start_char, canonical(e, entities)) for e in art.ents if e.label_ == "PERSON"]
+        self._people_at = [o for o, _ in self.people]
+        self.speakers = []  # (char offset, name) of resolved person speakers, sorted
 
     def _last_person_before(self, offset: int):
-        last_speaker = next(((o, n) for o, n in reversed(self.speakers) if o < offset), None)
-        last_named = next(((o, n) for o, n in reversed(self.people) if o < offset), None)
+        # both lists are sorted: the last entry before `offset` by bisection,
+        # not by a walk back over every later one
+        k = bisect_left(self.speakers, (offset,))
+        last_speaker = self.speakers[k - 1] if k else None
+        k = bisect_left(self._people_at, offset)
+        last_named = self.people[k - 1] if k else None
         if last_speaker and last_named:
             # a person named after the last quote's speaker is more likely meant
             return last_named[1] if last_named[0] > last_speaker[0] else last_speaker[1]
@@ -366,7 +399,8 @@ class SpeakerResolver:
         if words.lower() in PRONOUNS:
             name = self._last_person_before(at)
             return (name or words), name is not None
-        people = [e for e in mention.ents if e.label_ == "PERSON"]
+        ents = self.art.ents_in(mention.start, mention.end)
+        people = [e for e in ents if e.label_ == "PERSON"]
         if people:
             return canonical(people[0], self.entities), True
         for token in reversed(mention):
@@ -374,7 +408,7 @@ class SpeakerResolver:
                 full = self.entities.knows_surname(token.text)
                 if full:
                     return full, True
-        others = [e for e in mention.ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
+        others = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
         named = [t for t in mention if t.dep_ not in ("det", "poss") and not t.is_punct]
         if others and len(others[0]) >= len(named):
             # the mention is the organisation's name ("the Pentagon"), not a
@@ -384,7 +418,7 @@ class SpeakerResolver:
 
     def note(self, at: int, name: str | None, is_person: bool):
         if name and is_person:
-            bisect.insort(self.speakers, (at, name))  # transcripts are read first, out of text order
+            insort(self.speakers, (at, name))  # transcripts are read first, out of text order
 
 
 def _token_span(doc, start: int, end: int):
@@ -393,61 +427,268 @@ def _token_span(doc, start: int, end: int):
 
 
 class _Article:
-    """Per-document lookups shared by the steps below."""
+    """Per-document lookups shared by the steps below. Each is built once
+    (the costly ones on first use) and answers by bisection or an array
+    lookup, so that no step walks the whole document, its paragraphs, a
+    sentence or the entity list again for every quote or token: that made
+    the work grow with the square of the length (issue 15)."""
 
     def __init__(self, doc):
         self.doc = doc
         self.text = doc.text
         self.paras = paragraph_bounds(self.text)
+        self._para_starts = [start for start, _ in self.paras]
+        self._para_ends = [end for _, end in self.paras]
+        self.ents = list(doc.ents)  # doc.ents builds every span on each call
+        self._ent_starts = [e.start for e in self.ents]
+        self._names = self._name_ends = None
+        self._token_starts = None
+        self._sent_start = self._sent_end = None
+        self._tin = self._tout = self._order = None
+        self._spaces = None
+        self._rstripped: dict[int, int] = {}
+        self._punct_runs: dict[int, int] = {}
 
     def paragraph_of(self, offset: int):
-        for start, end in self.paras:
-            if start <= offset < end:
-                return start, end
+        """The paragraph holding a character offset; the last paragraph for
+        an offset between paragraphs or past them."""
+        k = bisect_right(self._para_starts, offset) - 1
+        if k >= 0 and offset < self._para_ends[k]:
+            return self.paras[k]
         return self.paras[-1] if self.paras else (0, len(self.text))
 
+    def paragraph_before(self, offset: int):
+        """The last paragraph ending at or before `offset`, or None."""
+        k = bisect_right(self._para_ends, offset)
+        return self.paras[k - 1] if k else None
 
-def _in_any(i: int, token_ranges) -> bool:
-    return any(s <= i < e for s, e in token_ranges)
+    def tokens_between(self, start: int, end: int):
+        """Token index range [i, j) of the tokens starting at a character
+        offset in [start, end)."""
+        if self._token_starts is None:
+            self._token_starts = [t.idx for t in self.doc]
+        return bisect_left(self._token_starts, start), bisect_left(self._token_starts, end)
+
+    def sent_bounds(self, i: int):
+        """(start, end) token indices of the sentence of token i, as
+        `token.sent` gives them (which walks the sentence on every call)."""
+        if self._sent_start is None:
+            n = len(self.doc)
+            starts, ends = [0] * n, [0] * n
+            for sent in self.doc.sents:
+                a, b = sent.start, sent.end
+                starts[a:b] = [a] * (b - a)
+                ends[a:b] = [b] * (b - a)
+            self._sent_start, self._sent_end = starts, ends
+        return self._sent_start[i], self._sent_end[i]
+
+    def ents_in(self, start: int, end: int):
+        """Entities within tokens [start, end), as `Span.ents` gives them."""
+        k = bisect_left(self._ent_starts, start)
+        found = []
+        while k < len(self.ents) and self.ents[k].end <= end:
+            found.append(self.ents[k])
+            k += 1
+        return found
+
+    def last_name_before(self, i: int):
+        """The last PERSON or ORG entity ending at or before token i, or None."""
+        if self._names is None:
+            self._names = [e for e in self.ents if e.label_ in ("PERSON", "ORG")]
+            self._name_ends = [e.end for e in self._names]
+        k = bisect_right(self._name_ends, i)
+        return self._names[k - 1] if k else None
+
+    def _tree(self):
+        # entry and exit times of a depth-first walk over the dependency
+        # heads: a is an ancestor of b when b's entry lies within a's
+        n = len(self.doc)
+        heads = [i + h for i, h in enumerate(self.doc.to_array("HEAD").astype("int64").tolist())]
+        children = [[] for _ in range(n)]
+        roots = []
+        for i, h in enumerate(heads):
+            (roots if h == i else children[h]).append(i)
+        tin, tout, order = [-1] * n, [-1] * n, []
+        for root in roots:
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                if node >= 0:
+                    tin[node] = len(order)
+                    order.append(node)
+                    stack.append(~node)
+                    stack.extend(children[node])
+                else:
+                    tout[~node] = len(order)
+        self._tin, self._tout, self._order = tin, tout, order
+
+    def subtree(self, i: int) -> list:
+        """Indices of token i and its descendants (`token.subtree`, which
+        is a Python generator per token), in no particular order."""
+        if self._tin is None:
+            self._tree()
+        return self._order[self._tin[i] : self._tout[i]]
+
+    def dominates(self, a: int, b: int) -> bool:
+        """Is token a token b or one of its ancestors (b in a's subtree)?"""
+        if self._tin is None:
+            self._tree()
+        return self._tin[a] <= self._tin[b] < self._tout[a]
+
+    def next_space(self, i: int) -> int:
+        """Index of the first whitespace token at or after i (len(doc) for none)."""
+        if self._spaces is None:
+            self._spaces = [t.i for t in self.doc if t.is_space]
+        k = bisect_left(self._spaces, i)
+        return self._spaces[k] if k < len(self._spaces) else len(self.doc)
+
+    def punct_run_start(self, end: int) -> int:
+        """Start of the run of punctuation tokens (closing marks excepted)
+        that ends just before token `end`; cached, as several cues in one
+        paragraph ask about the same end."""
+        found = self._punct_runs.get(end)
+        if found is None:
+            doc, found = self.doc, end
+            while found > 0 and doc[found - 1].is_punct and doc[found - 1].text not in CLOSING_TOKENS:
+                found -= 1
+            self._punct_runs[end] = found
+        return found
+
+    def rstrip_end(self, start: int, end: int) -> int:
+        """start + len(text[start:end].rstrip()), without the copy."""
+        found = self._rstripped.get(end)
+        if found is None:
+            found = end
+            while found > 0 and self.text[found - 1].isspace():
+                found -= 1
+            self._rstripped[end] = found
+        return max(start, found)
 
 
-def _find_cue(art, q_tokens, quote_ranges, allow_prev_colon=True):
+class _TokenSet:
+    """Token indices inside the given [start, end) ranges: a flag per token,
+    where a list of ranges costs its length for each question."""
+
+    def __init__(self, n: int, ranges):
+        self.flags = bytearray(n)
+        for start, end in ranges:
+            start, end = max(start, 0), min(end, n)
+            if start < end:
+                self.flags[start:end] = b"\x01" * (end - start)
+
+    def __contains__(self, i: int) -> bool:
+        return 0 <= i < len(self.flags) and self.flags[i] == 1
+
+
+class _Intervals:
+    """Does [s, e) overlap any of the given ranges? By bisection over their
+    starts and the running maximum of their ends."""
+
+    def __init__(self, ranges):
+        ranges = sorted(ranges)
+        self.starts = [start for start, _ in ranges]
+        self.reach = []
+        for _, end in ranges:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        k = bisect_left(self.starts, e)  # the ranges starting before e
+        return k > 0 and self.reach[k - 1] > s
+
+
+def _is_according(token) -> bool:
+    doc = token.doc
+    return token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+
+
+class _Cues:
+    """The tokens outside quotes that may introduce one (a verb of saying,
+    "according to"), in text order: each quote's search looks among these
+    near it instead of reading every token of its sentences."""
+
+    def __init__(self, art, quoted: _TokenSet):
+        self.at = []
+        self.according = set()
+        for token in art.doc:
+            if token.i in quoted:
+                continue
+            if _is_according(token):
+                self.at.append(token.i)
+                self.according.add(token.i)
+            elif is_cue(token):
+                self.at.append(token.i)
+
+
+# A cue whose subtree holds the quote wins over a nearer one by this many tokens.
+_LINK_BONUS = 50
+
+
+def _find_cue(art, q_tokens, cues: _Cues, allow_prev_colon=True):
     """Best cue token for a quote: in the quote's sentences, a short sentence
-    right after it, or a sentence ending in a colon right before it."""
+    right after it, or a sentence ending in a colon right before it.
+
+    The best is the candidate with the lowest score, the distance to the
+    quote less _LINK_BONUS when the quote hangs on it, the first of equals in
+    the order the sentences are listed. Only candidates within the nearest
+    distance plus the bonus can have the lowest score, so only they are
+    scored: a quote costs the log of the cue count, not its sentence length."""
     doc = art.doc
-    first, last = q_tokens[0], q_tokens[-1]
+    first, last = q_tokens[0].i, q_tokens[-1].i
     # a quote may run over paragraphs: its cue can be in any of them
-    p_start, _ = art.paragraph_of(first.idx)
-    _, p_end = art.paragraph_of(last.idx)
-    sents = {first.sent.start: first.sent, last.sent.start: last.sent}
-    after = doc[last.sent.end] if last.sent.end < len(doc) else None
-    if after is not None and after.idx < p_end:
-        following = after.sent
+    p_start, _ = art.paragraph_of(doc[first].idx)
+    _, p_end = art.paragraph_of(doc[last].idx)
+    sents = {}  # sentence start -> end, in the order they are searched
+    for start, end in (art.sent_bounds(first), art.sent_bounds(last)):
+        sents[start] = end
+    after = art.sent_bounds(last)[1]
+    if after < len(doc) and doc[after].idx < p_end:
+        start, end = art.sent_bounds(after)
         # "... ended here." he said.  -- a short cue sentence after the quote
-        if len(following) <= 12:
-            sents[following.start] = following
-    before = first.sent.start - 1
+        if end - start <= 12:
+            sents[start] = end
+    before = art.sent_bounds(first)[0] - 1
     if allow_prev_colon and before >= 0 and doc[before].idx >= p_start:
-        previous = doc[before].sent
-        if any(t.text == ":" for t in previous[-2:]):
-            sents[previous.start] = previous
+        start, end = art.sent_bounds(before)
+        if any(doc[k].text == ":" for k in range(max(start, end - 2), end)):
+            sents[start] = end
+    lo, hi = art.tokens_between(p_start, p_end)
+    windows = [(max(start, lo), min(end, hi)) for start, end in sents.items()]
+    windows = [(a, b) for a, b in windows if a < b]
+
+    def distance(c):
+        return first - c if c < first else (c - last if c > last else min(c - first, last - c))
+
+    at = cues.at
+    nearest = None
+    for a, b in windows:
+        near = []
+        k = bisect_left(at, min(b, first)) - 1
+        if k >= 0 and at[k] >= a:
+            near.append(at[k])  # the last candidate before the quote
+        k = bisect_left(at, max(a, last + 1))
+        if k < len(at) and at[k] < b:
+            near.append(at[k])  # the first candidate after it
+        near += at[bisect_left(at, max(a, first)) : bisect_left(at, min(b, last + 1))]  # inside (none, as a rule)
+        for c in near:
+            if nearest is None or distance(c) < nearest:
+                nearest = distance(c)
+    if nearest is None:
+        return None
+    reach = nearest + _LINK_BONUS
     best, best_score = None, None
-    for sent in sents.values():
-        for token in sent:
-            if _in_any(token.i, quote_ranges) or not (token.idx >= p_start and token.idx < p_end):
+    for a, b in windows:
+        for c in at[bisect_left(at, max(a, first - reach)) : bisect_left(at, min(b, last + reach + 1))]:
+            d = distance(c)
+            if d > reach:
                 continue
-            according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
-            if not (according or is_cue(token)):
-                continue
-            distance = min(abs(token.i - first.i), abs(token.i - last.i))
-            linked = first.i in {t.i for t in token.subtree} if not according else False
-            score = distance - (50 if linked else 0)
+            linked = c not in cues.according and art.dominates(c, first)
+            score = d - (_LINK_BONUS if linked else 0)
             if best_score is None or score < best_score:
-                best, best_score = token, score
-    return best
+                best, best_score = c, score
+    return doc[best]
 
 
-def _speaker_token(cue):
+def _speaker_token(art, cue):
     if cue.lower_ == "according":
         to = cue.doc[cue.i + 1]
         for child in to.children:
@@ -460,41 +701,52 @@ def _speaker_token(cue):
                                 return who
                 return child
         return None
-    return _subject_of(cue)
+    return _subject_of(art, cue)
 
 
 def _colon_intro(art, q_start: int):
     """'And from Chairwoman X:' before a quote paragraph -> a mention of X."""
-    doc = art.doc
+    doc, text = art.doc, art.text
     p_start, _ = art.paragraph_of(q_start)
-    head = art.text[p_start:q_start].rstrip()
-    head = head[: len(head) - mark_width_before(head, len(head))].strip()
-    if head.endswith(":"):
+    # the paragraph's words before the quote, less the opening mark; read
+    # from the end, as a copy of them for each quote of a long paragraph
+    # would cost its length each time
+    end = art.rstrip_end(p_start, q_start)
+    end -= mark_width_before(text[max(p_start, end - 2) : end], min(2, end - p_start))
+    end = art.rstrip_end(p_start, end)
+    if end > p_start and text[end - 1] == ":":
         intro = _token_span(doc, p_start, q_start)
     else:
-        prev = [b for b in art.paras if b[1] <= p_start]
-        if head or not prev or not art.text[prev[-1][0] : prev[-1][1]].rstrip().endswith(":"):
+        prev = art.paragraph_before(p_start)
+        if end > p_start or prev is None:
             return None
-        intro = _token_span(doc, *prev[-1])
+        prev_end = art.rstrip_end(*prev)
+        if not (prev_end > prev[0] and text[prev_end - 1] == ":"):
+            return None
+        intro = _token_span(doc, *prev)
     if intro is None or len(intro) > 25:
         return None
-    names = [e for e in intro.ents if e.label_ in ("PERSON", "ORG")]
+    names = [e for e in art.ents_in(intro.start, intro.end) if e.label_ in ("PERSON", "ORG")]
     return names[-1] if names else None
 
 
 def _sign_off(art, q_end: int):
     """'"..." -Commissioner X' (at the end of the paragraph or right before
     the next quote) -> the span naming X."""
+    text = art.text
     _, p_end = art.paragraph_of(q_end)
-    rest = art.text[q_end:p_end]
-    kind, width = mark_at(rest, 0) if rest else (None, 0)
-    rest = rest[width:] if kind in ("close", "either") else rest
-    match = _SIGN_OFF.match(rest)
+    if p_end <= q_end:
+        return None
+    pos = q_end
+    kind, width = mark_at(text[q_end : min(p_end, q_end + 2)], 0)
+    if kind in ("close", "either"):
+        pos += width
+    match = _SIGN_OFF.match(text, pos, p_end)
     if not match:
         return None
-    if match.end() < len(rest.rstrip()) and not all(w[:1].isupper() for w in match.group(1).split()):
+    if match.end() < art.rstrip_end(pos, p_end) and not all(w[:1].isupper() for w in match.group(1).split()):
         return None  # before another quote only a bare name signs off, not "Obama said,"
-    offset = q_end + (len(art.text[q_end:p_end]) - len(rest)) + match.start(1)
+    offset = match.start(1)
     return _token_span(art.doc, offset, offset + len(match.group(1)))
 
 
@@ -511,12 +763,17 @@ def _looks_like_title(text: str) -> bool:
 def _quote_type(art, start: int) -> str:
     """direct when the quote is a sentence of its own, partial when it is
     woven into the writer's sentence."""
-    inner = art.text[start:].lstrip()
-    if not inner[:1].isupper() and not inner[:1].isdigit():
+    text = art.text
+    i = start
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if not text[i : i + 1].isupper() and not text[i : i + 1].isdigit():
         return "partial"
-    mark = start - (mark_width_before(art.text, start) or 1)
-    before = art.text[: max(mark, 0)].rstrip()
-    if not before or before[-1] in ".?!:,;\n" or before.endswith(("said", "says")):
+    mark = start - (mark_width_before(text, start) or 1)
+    # the text before the mark, read from its end (a copy of it would cost
+    # the length of the article for each quote)
+    end = art.rstrip_end(0, max(mark, 0))
+    if end == 0 or text[end - 1] in ".?!:,;\n" or text[max(0, end - 4) : end] in ("said", "says"):
         return "direct"
     p_start, _ = art.paragraph_of(start)
     return "direct" if mark <= p_start else "partial"
@@ -531,10 +788,40 @@ def _strip(text: str, start: int, end: int):
     return start, end
 
 
+def _trim_end(text: str) -> str:
+    """text without the whitespace and ,;:—–- at its end."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _TRAILING_PUNCT):
+        end -= 1
+    return text[:end]
+
+
 # A transcript's speaker label at a paragraph start: "PENCE: ", "JAKE TAPPER: ",
 # after the opening mark a quoted transcript puts on each paragraph.
 _TURN = re.compile(r"([\"“]?)[ \t]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,2}):[ \t]+(?=\S)")
-_STAGE_DIRECTION = re.compile(r"[\"“]?\s*[(\[][^\n]*[)\]]\W*")  # "(CROSSTALK.)"
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_stage_direction(text: str, start: int, end: int) -> bool:
+    r"""Is text[start:end] a stage direction ("(CROSSTALK.)"), in full: an
+    optional opening mark, a bracket, one line, a closing bracket and nothing
+    but punctuation after it? (The regex [\"“]?\s*[(\[][^\n]*[)\]]\W*,
+    which backtracks over the line once per closing bracket.)"""
+    i = start
+    if i < end and text[i] in "\"“":
+        i += 1
+    while i < end and text[i].isspace():
+        i += 1
+    if i >= end or text[i] not in "([":
+        return False
+    i += 1
+    tail = end  # start of the run of non-word characters that ends the text
+    while tail > i and not _WORD_CHAR.match(text, tail - 1):
+        tail -= 1
+    line_end = text.find("\n", i, end)
+    line_end = end if line_end < 0 else line_end
+    # the closing bracket is in that run and on the bracket's line
+    return any(text[j] in ")]" for j in range(tail, line_end))
 
 
 def transcript_turns(text: str, paras, entities: EntityResolver):
@@ -572,7 +859,7 @@ def transcript_turns(text: str, paras, entities: EntityResolver):
         opened = bool(m.group(1))
         if opened and n + 1 < len(accepted):
             for p_start, p_end in paras[index + 1 : accepted[n + 1][0]]:
-                if mark_at(text, p_start)[0] not in ("open", "either") or _STAGE_DIRECTION.fullmatch(text, p_start, p_end):
+                if mark_at(text, p_start)[0] not in ("open", "either") or _is_stage_direction(text, p_start, p_end):
                     break
                 end = p_end
         if opened:
@@ -582,10 +869,34 @@ def transcript_turns(text: str, paras, entities: EntityResolver):
     return turns
 
 
+class _Budget:
+    """Tokens of reported clauses that may still be read; `cut` once a
+    clause was left unread for want of them."""
+
+    def __init__(self, tokens: int):
+        self.left = tokens
+        self.cut = False
+
+    def spend(self, tokens: int) -> bool:
+        """Take `tokens` from the budget: False (and cut) when it has not got them."""
+        if tokens > self.left:
+            self.cut = True
+            return False
+        self.left -= tokens
+        return True
+
+
 def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
     """Doc -> quotes in text order (see the module docstring)."""
+    return extract_quotes_and_cut(doc, entities)[0]
+
+
+def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], bool]:
+    """Doc -> (quotes in text order, whether the clause budget ran out and
+    reported speech after that point was not read; see CLAUSE_TOKENS_PER_TOKEN)."""
+    budget = _Budget(CLAUSE_TOKENS_PER_TOKEN * len(doc) + CLAUSE_TOKENS_MIN)
     art = _Article(doc)
-    resolver = SpeakerResolver(doc, entities)
+    resolver = SpeakerResolver(art, entities)
     quotes: list[Quote] = []
     turn_ranges, quote_ranges = [], []
     for s, e, label, speaker in transcript_turns(art.text, art.paras, entities):
@@ -595,31 +906,39 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
         tokens = _token_span(doc, s, e)
         if tokens is not None:
             quote_ranges.append((tokens.start, tokens.end))
+    turns = _Intervals(turn_ranges)
     spans = []
     for s, e in quoted_spans(art.text):
         s, e = _strip(art.text, s, e)
         tokens = _token_span(doc, s, e)
         # marks inside a transcript turn are quotes within the speech, or the
         # transcript's own paragraph marks
-        if tokens is not None and not any(s < t_end and t_start < e for t_start, t_end in turn_ranges):
+        if tokens is not None and not turns.overlaps(s, e):
             spans.append((s, e, tokens))
     quote_ranges += [(t.start, t.end) for _, _, t in spans]
+    quoted = _TokenSet(len(doc), quote_ranges)
+    cues = _Cues(art, quoted) if spans else None
     cue_tokens = set()
     previous = None  # (paragraph start, cue index, Quote) of the last quote kept
     cue_of = {}  # cue token index -> first quote it introduces
+    pieces = {}  # id of a Quote that goes on -> (Quote, texts of its pieces)
     for s, e, tokens in spans:
-        cue = _find_cue(art, tokens, quote_ranges)
+        cue = _find_cue(art, tokens, cues)
         p_start, _ = art.paragraph_of(s)
         signed = _sign_off(art, e) if cue is None else None
         if previous and previous[0] == p_start and signed is None and (cue is None or cue.i == previous[1]):
-            # the same utterance goes on after its cue, or with no cue of its own
-            previous[2].extend(Quote(art.text[s:e], s, e, previous[2].type))
+            # the same utterance goes on after its cue, or with no cue of its
+            # own; the pieces are joined once at the end (Quote.extend for
+            # each of thousands of pieces would copy the text each time)
+            quote = previous[2]
+            pieces.setdefault(id(quote), (quote, [quote.text]))[1].append(art.text[s:e])
+            quote.end = e
             continue
         mention, cue_text, speaker, is_person = None, None, None, False
         if cue is not None:
-            subject = _speaker_token(cue)
-            if subject is not None and not _in_any(subject.i, quote_ranges):
-                mention = _mention_span(subject)
+            subject = _speaker_token(art, cue)
+            if subject is not None and subject.i not in quoted:
+                mention = _mention_span(art, subject)
             cue_text = _cue_phrase(cue).text
             cue_tokens.add(cue.i)
         if mention is None:
@@ -641,29 +960,32 @@ def extract_quotes(doc, entities: EntityResolver) -> list[Quote]:
         if cue is not None:
             cue_of.setdefault(cue.i, quote)
         previous = (p_start, cue.i if cue is not None else None, quote)
+    for quote, texts in pieces.values():
+        quote.text = " ".join(texts)
     partial_cues = {i for i, q in cue_of.items() if q.type == "partial"}
-    quotes.extend(_reported_speech(art, resolver, quote_ranges, cue_tokens, partial_cues))
+    quotes.extend(_reported_speech(art, resolver, quoted, cue_tokens, partial_cues, budget))
     quotes.sort(key=lambda q: q.start)
-    return quotes
+    return quotes, budget.cut
 
 
-def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
+def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Budget):
     """'X said (that) ...': the reported clause, whether it holds no quoted
-    words or only partial quotes ("... is “only a matter of time.”")."""
+    words or only partial quotes ("... is “only a matter of time.”"). Stops
+    when the clauses read use up the budget."""
     doc = art.doc
     found = []
     for token in doc:
-        if (token.i in used_cues and token.i not in partial_cues) or _in_any(token.i, quote_ranges):
+        if (token.i in used_cues and token.i not in partial_cues) or token.i in quoted:
             continue
-        according = token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+        according = _is_according(token)
         hearsay = nominal = False
         if according:
-            content = _according_content(token)
+            content = _according_content(art, token)
         elif token.lower_ in HEARSAY_ADVERBS and token.dep_ == "advmod":
-            content = _clause_span(token.head, exclude=token)
+            content = _clause_span(art, token.head, exclude=token)
             hearsay = True
         elif is_cue(token, _REPORTING):
-            content = _reported_clause(token)
+            content = _reported_clause(art, token)
             if content is None and token.i in partial_cues:
                 content = _right_complement(token)
         elif _lemma(token) in NOMINAL_CUES and token.tag_ in ("NN", "NNS"):
@@ -671,23 +993,27 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
                            and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
             if clause is None:
                 continue
-            content = _clause_span(clause, exclude=token)
+            content = _clause_span(art, clause, exclude=token)
             nominal = True
         else:
             continue
-        if content is None or len(content) < 3:
+        if content is None:
             continue
-        if any(_in_any(t.i, quote_ranges) for t in content) and token.i not in partial_cues:
+        if not budget.spend(len(content)):
+            break
+        if len(content) < 3:
+            continue
+        if token.i not in partial_cues and any(i in quoted for i in range(content.start, content.end)):
             continue  # a direct quote's own clause, not reported speech
-        subject = None if hearsay else (_owner(token) if nominal else _speaker_token(token))
+        subject = None if hearsay else (_owner(token) if nominal else _speaker_token(art, token))
         if subject is not None and subject.i in range(content.start, content.end):
             continue
         if subject is None and not hearsay and not according and content.start < token.i:
             continue  # "CLAUSE, ... agreed" with nobody agreeing: a misparse
-        mention = _mention_span(subject) if subject is not None else None
+        mention = _mention_span(art, subject) if subject is not None else None
         speaker, is_person = resolver.resolve(mention, token.idx)
         start, end = content.start_char, content.end_char
-        text = _TRAILING_PUNCT.sub("", art.text[start:end])
+        text = _trim_end(art.text[start:end])
         if not text:
             continue
         resolver.note(start, speaker, is_person)
@@ -701,25 +1027,25 @@ def _reported_speech(art, resolver, quote_ranges, used_cues, partial_cues):
 _REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS
 
 
-def _reported_clause(cue):
+def _reported_clause(art, cue):
     """The clause a reporting verb introduces, or None:
     "said (that) CLAUSE" (ccomp), "vowed to ACT" (xcomp of a commissive verb),
     "CLAUSE, he said." (the cue hangs on the clause as parataxis), "announced
     a plan" and "cited two reports" (the object), "called for an inquiry"."""
     for child in cue.children:
         if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and _lemma(cue) in COMMISSIVE_VERBS):
-            return _clause_span(child, exclude=cue)
+            return _clause_span(art, child, exclude=cue)
     if cue.dep_ == "parataxis" and cue.head.i < cue.i:
-        return _clause_span(cue.head, exclude=cue)
+        return _clause_span(art, cue.head, exclude=cue)
     for child in cue.children:
         if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and not child.tag_.startswith("PRP"):
-            return _clause_span(child, exclude=cue)
+            return _clause_span(art, child, exclude=cue)
         if child.dep_ == "prep" and child.lower_ == "for" and _lemma(cue) == "call":
             # "called for an inquiry": the demand is what was said
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects:
-                return _clause_span(objects[0], exclude=cue)
-    return _after_colon(cue)
+                return _clause_span(art, objects[0], exclude=cue)
+    return _after_colon(art, cue)
 
 
 # Nouns that carry what someone said or holds: "his claim that ...".
@@ -757,7 +1083,7 @@ def _right_complement(cue):
     return doc[start : end + 1]
 
 
-def _after_colon(cue):
+def _after_colon(art, cue):
     """'X said: CONTENT' with no quotation marks: the rest of the paragraph."""
     doc = cue.doc
     k = cue.i + 1
@@ -766,21 +1092,22 @@ def _after_colon(cue):
     if k >= len(doc) or doc[k].text != ":":
         return None
     start = k + 1
-    end = start
-    while end < len(doc) and not doc[end].is_space:
-        end += 1
-    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in CLOSING_TOKENS:
-        end -= 1
+    # the paragraph end and the punctuation before it are looked up, not
+    # walked to, as every such cue of a paragraph shares them
+    end = max(start, art.punct_run_start(art.next_space(start)))
     return doc[start:end] if end - start >= 3 else None
 
 
-def _clause_span(head, exclude):
+def _clause_span(art, head, exclude):
     """The words of the clause under `head`: its subtree without the cue's
     own words, as the contiguous run around `head`, trimmed of punctuation.
     Whitespace tokens (paragraph breaks) and the cue end the run."""
     doc = head.doc
-    skip = {t.i for t in exclude.subtree if not head.is_ancestor(t) and t.i != head.i}
-    inside = {t.i for t in head.subtree} - skip
+    # The cue (`exclude`) and its words outside the clause are not under
+    # `head`, so the subtree is the clause. It comes from the walk over the
+    # tree made once per document: token.subtree, and is_ancestor for each
+    # of the cue's words, cost a sentence per cue.
+    inside = set(art.subtree(head.i))
     start = end = head.i
     while start - 1 in inside and not doc[start - 1].is_space:
         start -= 1
@@ -801,19 +1128,19 @@ def _clause_span(head, exclude):
     return span
 
 
-def _according_content(according):
+def _according_content(art, according):
     """'According to X, CONTENT.' or 'CONTENT, according to X.' -> CONTENT."""
-    sent = according.sent
-    phrase_end = max(t.i for t in according.subtree) + 1
+    sent_start, sent_end = art.sent_bounds(according.i)
+    phrase_end = max(art.subtree(according.i)) + 1
     phrase_end = max(phrase_end, according.i + 2)
     doc = according.doc
-    if according.i <= sent.start + 1:
+    if according.i <= sent_start + 1:
         start = phrase_end
-        while start < sent.end and doc[start].is_punct:
+        while start < sent_end and doc[start].is_punct:
             start += 1
-        end = sent.end
+        end = sent_end
     else:
-        start, end = sent.start, according.i
+        start, end = sent_start, according.i
     while end > start and doc[end - 1].is_punct:
         end -= 1
     return doc[start:end] if end > start else None

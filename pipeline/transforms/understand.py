@@ -95,9 +95,9 @@ class _Annotate(GuardedDoFn):
 
     stage = "extract"
 
-    def __init__(self, model, batch_size=16):
+    def __init__(self, model, batch_size=16, max_tokens=None):
         super().__init__()
-        self.model, self.batch_size = model, batch_size
+        self.model, self.batch_size, self.max_tokens = model, batch_size, max_tokens
 
     def setup(self):
         from ..news.enrich import Enricher
@@ -105,7 +105,8 @@ class _Annotate(GuardedDoFn):
 
         # shared: the local live mode runs one pipeline after another in this
         # process, and loading the model for each would stall the wire
-        self.enricher = Enricher(shared_model(self.model), batch_size=self.batch_size)
+        kwargs = {} if self.max_tokens is None else {"max_tokens": self.max_tokens}
+        self.enricher = Enricher(shared_model(self.model), batch_size=self.batch_size, **kwargs)
         self.lock = _model_lock(self.model)
 
     def start_bundle(self):
@@ -156,10 +157,11 @@ class AnnotateArticles(beam.PTransform):
     """(Message, normalised record) -> (Message, record with entity mentions,
     distinct entities and quotes); failures to the dead_letter output."""
 
-    def __init__(self, model, batch_size=16):
+    def __init__(self, model, batch_size=16, max_tokens=None):
         super().__init__()
-        self.model, self.batch_size = model, batch_size
+        self.model, self.batch_size, self.max_tokens = model, batch_size, max_tokens
 
     def expand(self, records):
-        return records | "Annotate" >> beam.ParDo(_Annotate(self.model, self.batch_size)).with_outputs(
+        annotate = _Annotate(self.model, self.batch_size, self.max_tokens)
+        return records | "Annotate" >> beam.ParDo(annotate).with_outputs(
             DEAD_LETTER, main="records")

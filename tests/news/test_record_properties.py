@@ -30,6 +30,7 @@ RECORD = st.fixed_dictionaries({
     "id": TEXT, "url": st.none() | TEXT, "source": st.none() | TEXT, "published": PUBLISHED, "headline": TEXT,
     "body": TEXT, "content_hash": TEXT, "entity_mentions": st.lists(MENTION, max_size=3),
     "entities": st.lists(ENTITY, max_size=3), "quotes": st.lists(QUOTE, max_size=3), "nlp_model": TEXT,
+    "extraction_cut": st.booleans(),
 })
 
 
