@@ -27,11 +27,13 @@ def _read_inputs(paths, max_bytes):
 
 
 def cmd_enrich(args) -> int:
-    """Print one JSON record per article, duplicates dropped (or, with
-    --keep-duplicates, marked); errors go to stderr, one line each."""
+    """Print one JSON record (or, with --format ninjs, ninjs document) per
+    article, duplicates dropped (or, with --keep-duplicates, marked); errors
+    go to stderr, one line each."""
     from .dedup.judge import Deduplicator
     from .dedup.memory_store import MemoryStore
     from .news.enrich import Enricher, normalized_record
+    from .news.ninjs import to_ninjs
     from .news.nlp import ModelError, load_model
 
     try:
@@ -71,6 +73,8 @@ def cmd_enrich(args) -> int:
         if args.keep_duplicates:
             result = dict(result, duplicate_of=verdict.duplicate_of,
                           similarity=round(verdict.similarity, 4) if verdict.duplicate else None)
+        if args.format == "ninjs":
+            result = to_ninjs(result)
         print(json.dumps(result, ensure_ascii=False), flush=True)
     return 1 if failures else 0
 
@@ -144,7 +148,7 @@ def cmd_consume(args) -> int:
         return 2
     try:
         for message in read_topic(args.bootstrap_servers, args.topic, args.from_beginning, args.idle_timeout, args.max):
-            print(json.dumps(display(message), ensure_ascii=False), flush=True)
+            print(json.dumps(display(message, args.format), ensure_ascii=False), flush=True)
     except RuntimeError as exc:  # the topic does not exist
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -222,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("--keep-duplicates", action="store_true",
                         help="print duplicates too, every record with duplicate_of (the kept article's id, or "
                         "null) and similarity")
+    enrich.add_argument("--format", choices=("json", "ninjs"), default="json",
+                        help="json: our record (default); ninjs: IPTC ninjs 3.2, quotes and entity details under "
+                        "the newsPipeline extension")
     add_article_args(enrich)
     add_batch_args(enrich)
     add_dedup_args(enrich)
@@ -260,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("--max", type=int, default=None, help="stop after N messages")
     consume.add_argument("--idle-timeout", type=float, default=5.0,
                          help="stop when no message came for this many seconds (default: %(default)s)")
+    consume.add_argument("--format", choices=("json", "ninjs"), default="json",
+                         help="ninjs: print each article record as an IPTC ninjs 3.2 document (other messages as "
+                         "with json, the default)")
     add_log_args(consume)
     consume.set_defaults(func=cmd_consume)
     run = command(

@@ -180,10 +180,16 @@ def add_stream_args(parser) -> None:
                         help="--partitions group: a process silent this long (killed) loses its partitions to the "
                         "others (default: %(default)s)")
     parser.add_argument("--create-topics", action="store_true",
-                        help="create missing output, dead-letter and duplicates topics (default: a missing one is an "
-                        "error naming it)")
+                        help="create missing output, dead-letter, duplicates, quotes and entities topics (default: a "
+                        "missing one is an error naming it)")
     parser.add_argument("--duplicates-topic", default=None,
                         help="write an Avro `duplicate` event for each dropped article here (default: none)")
+    parser.add_argument("--quotes-topic", default=None,
+                        help="write an Avro `quote` event for each quote of each written article here, keyed by "
+                        "speaker (default: none)")
+    parser.add_argument("--entities-topic", default=None,
+                        help="write an Avro `entity` event for each distinct entity of each written article here, "
+                        "keyed by name and label (default: none)")
     add_dedup_args(parser)
     add_broker_args(parser)
     add_log_args(parser)

@@ -2,7 +2,8 @@
 
 Names (all prefixed news_pipeline_):
 - counters: read_total, decoded_total, written_total, duplicates_total,
-  duplicate_events_total, dead_lettered_total, warnings_total, and
+  duplicate_events_total, quote_events_total, entity_events_total,
+  dead_lettered_total, warnings_total, and
   failed_<stage>_total per step that dead-lettered a message;
 - consumer_lag{topic,partition}: records behind the partition's end;
 - assigned_partitions{topic}: how many partitions this process reads, and
@@ -39,6 +40,8 @@ _COUNTER_DOCS = {
     "written": "Article records written to the output topic.",
     "duplicates": "Articles dropped as exact or near copies of an earlier one.",
     "duplicate_events": "Duplicate events written to the duplicates topic.",
+    "quote_events": "Quote events written to the quotes topic.",
+    "entity_events": "Entity events written to the entities topic.",
     "dead_lettered": "Messages written to the dead-letter topic.",
     "warnings": "Values left out of an article because they could not be trusted.",
 }

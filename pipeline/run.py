@@ -36,13 +36,14 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from . import progress
 from .kafka import admin
 from .kafka.admin import require_topics
-from .kafka.clients import commit_start, wait_for_broker
+from .kafka.clients import commit_start, committed_offsets, wait_for_broker
 from .kafka.membership import GroupMembership
 from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
 from .transforms import (
     DEAD_LETTER, DUPLICATES, RESTART, STOP, AnnotateArticles, DecodeArticles, DropDuplicates, NormalizeArticles,
-    ReadArticleMessages, WriteArticles, WriteDeadLetters, WriteDuplicateEvents, counters, request_stop,
+    ReadArticleMessages, WriteArticles, WriteDeadLetters, WriteDuplicateEvents, WriteEntityEvents, WriteQuoteEvents,
+    counters, request_stop,
 )
 
 _LOG = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
     if opts.duplicates_topic:
         failures["EncodeDuplicate"] = unique[DUPLICATES] | "WriteDuplicateEvents" >> WriteDuplicateEvents(
             bootstrap, opts.duplicates_topic, dlq)
+    if opts.quotes_topic:
+        failures["EncodeQuotes"] = annotated.records | "WriteQuoteEvents" >> WriteQuoteEvents(
+            bootstrap, opts.quotes_topic, dlq)
+    if opts.entities_topic:
+        failures["EncodeEntities"] = annotated.records | "WriteEntityEvents" >> WriteEntityEvents(
+            bootstrap, opts.entities_topic, dlq)
     for step, failed in failures.items():
         failed | f"Write{step}Failures" >> WriteDeadLetters(bootstrap, dlq)
 
@@ -139,13 +146,31 @@ def run(argv=None, out=sys.stderr) -> dict:
     RESTART.clear()
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
     require_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
-                   + ([opts.duplicates_topic] if opts.duplicates_topic else []), opts.create_topics)
+                   + [t for t in (opts.duplicates_topic, opts.quotes_topic, opts.entities_topic) if t],
+                   opts.create_topics)
     bounded = opts.until_idle is not None or opts.max_records is not None
     if not is_local(standard.runner):
         # a distributed runner spreads the partitions over its workers itself
         standard.streaming = not bounded
         return _run_once(options, opts)
     return _run_locally(options, opts, bounded, out)
+
+
+def _apply_start(opts: NewsPipelineOptions, start: str, partitions: list[int] | None, grouped: bool) -> None:
+    """Commit --start earliest|latest for this process's first partitions.
+    A member of a consumer group given only part of the topic joined others
+    that may already be reading it: moving their offsets would skip (latest)
+    or repeat (earliest) what they did, so it applies --start only where the
+    group has committed nothing, as Kafka's auto.offset.reset does. A process
+    that holds every partition (alone, a fixed list, --partitions all) moves
+    them all: that is how a run replays or skips a topic."""
+    if grouped:
+        committed = committed_offsets(opts.bootstrap_servers, opts.input_topic, opts.group_id)
+        if set(partitions) != set(committed):
+            partitions = [p for p in partitions if committed.get(p) is None]
+            if not partitions:
+                return
+    commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, start, partitions)
 
 
 class _Share:
@@ -215,7 +240,7 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
             progress.PROGRESS.set_assigned(opts.input_topic, partitions if partitions is not None else
                                            admin.partitions_of(opts.bootstrap_servers, opts.input_topic))
             if start != "committed" and partitions != []:
-                commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, start, partitions)
+                _apply_start(opts, start, partitions, grouped=share.membership is not None)
                 start = "committed"
             try:
                 if partitions == []:

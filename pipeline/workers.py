@@ -55,10 +55,33 @@ def scrape(port: int) -> dict[str, float]:
     return found
 
 
+def start_once(argv: list[str]) -> list[str]:
+    """Commit --start earliest|latest for the whole topic here, once, and
+    give the workers `--start committed`: each worker joining the group
+    would otherwise move only the offsets of its own first partitions, or
+    none (see run._apply_start). argv -> the workers' argv."""
+    from .kafka.clients import commit_start, wait_for_broker
+    from .options import NewsPipelineOptions
+
+    opts = NewsPipelineOptions(argv)
+    if opts.start == "committed":
+        return argv
+    wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
+    commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, opts.start)
+    return without_flag(argv, "--start") + ["--start", "committed"]
+
+
 def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> int:
     """Start `count` workers with `argv` (the run flags, less --workers) and
     watch them until they end; returns the exit status."""
     argv = without_flag(without_flag(without_flag(argv, "--progress-seconds"), "--metrics-port"), "--partitions")
+    from .kafka.clients import BrokerUnreachable
+
+    try:
+        argv = start_once(argv)
+    except BrokerUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     ports = [free_port() for _ in range(count)]
     workers = [subprocess.Popen([sys.executable, "-m", "pipeline", "run", *argv, "--partitions", "group",
                                  "--progress-seconds", "0", "--metrics-port", str(port)]) for port in ports]
@@ -70,20 +93,25 @@ def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> in
 
     previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     before, then = {}, time.monotonic()
+    last: dict[int, dict[str, float]] = {}  # port -> what its worker's page said last
     try:
         while any(worker.poll() is None for worker in workers):
             time.sleep(min(every, 0.5) if every > 0 else 0.5)
             if every <= 0 or time.monotonic() - then < every:
                 continue
-            now = {}
             answering = 0
             for port in ports:
                 try:
-                    for name, value in scrape(port).items():
-                        now[name] = now.get(name, 0) + value
+                    last[port] = scrape(port)
                     answering += 1
                 except OSError:
-                    continue  # a worker still starting (or ending) has no metrics page: counted as not answering
+                    # a worker still starting (or gone) has no metrics page: counted as not answering; its
+                    # last totals still count, its gauges (lag, partitions) no longer do
+                    last.get(port, {}).update(lag=0, partitions=0)
+            now = {}
+            for scraped in last.values():
+                for name, value in scraped.items():
+                    now[name] = now.get(name, 0) + value
             at = time.monotonic()
             rate = (now.get("read", 0) - before.get("read", 0)) / (at - then)
             totals = ", ".join(f"{name.replace('_', '-')} {int(now.get(name, 0))}" for name in SHOWN)

@@ -57,6 +57,25 @@ def test_enrich_reads_stdin():
     assert result.returncode == 0
 
 
+def test_enrich_format_ninjs(seed_record):
+    from pipeline.news.ninjs import to_ninjs
+
+    result = run(["--format", "ninjs", str(SEED)])
+    (doc,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    # the converter's document for the record `enrich` prints (its validity: tests/news/test_ninjs.py)
+    assert doc == json.loads(json.dumps(to_ninjs(dict(seed_record, id=str(SEED)))))
+    assert doc["standard"]["version"] == "3.2" and doc["headlines"][0]["value"].startswith("Anti-ISIL")
+    assert result.returncode == 0
+
+
+def test_enrich_format_ninjs_with_duplicates():
+    paths = [str(DEDUP / f"{name}.txt") for name in ("base", "reissue")]
+    docs = [json.loads(line) for line in run(["--format", "ninjs", "--keep-duplicates", *paths]).stdout.decode().splitlines()]
+    kept, copy = docs
+    assert "associations" not in kept and "similarity" not in kept["newsPipeline"]
+    assert copy["associations"][0]["uri"] == kept["uri"] and 0.5 <= copy["newsPipeline"]["similarity"] < 1.0
+
+
 def test_broker_command_prints_address_and_stops_on_sigterm():
     import signal
 

@@ -21,7 +21,8 @@ from pipeline.kafka import headers as dlq
 from pipeline.dev.broker import EmbeddedBroker
 from pipeline.run import run
 
-SCHEMA = fastavro.parse_schema(json.loads((Path(__file__).parent.parent / "schemas" / "article.avsc").read_text()))
+SCHEMAS = Path(__file__).parent.parent / "schemas"
+SCHEMA = fastavro.parse_schema(json.loads((SCHEMAS / "article.avsc").read_text()))
 
 # (key, value, the stage and exception class its dead letter must carry)
 BAD = [
@@ -64,7 +65,7 @@ def test_bounded_run(broker, state_dir):
     clients.send_all(producer, "raw", [(b"seed-again", copy, None)])
     producer.close()
 
-    result = job(broker, state_dir)
+    result = job(broker, state_dir, "--quotes-topic", "quotes", "--entities-topic", "entities")
     counts = result
     assert (counts["written"], counts["duplicates"], counts["dead_lettered"]) == (1, 1, len(BAD))
 
@@ -75,6 +76,31 @@ def test_bounded_run(broker, state_dir):
     assert article["headline"] == "Anti-ISIL front to step up fight in Iraq, Syria"
     assert {"John Kerry", "Francois Hollande"} <= {q["speaker"] for q in article["quotes"]}
     assert dict(out.headers)["schema.name"] == b"article"
+
+    # one quote event per quote of the article, its speaker linked to the
+    # article's entity; one entity event per entity; read with the .avsc alone
+    quote_schema = fastavro.parse_schema(json.loads((SCHEMAS / "quote.avsc").read_text()))
+    entity_schema = fastavro.parse_schema(json.loads((SCHEMAS / "entity.avsc").read_text()))
+    quotes = [(m.key, dict(m.headers)["schema.name"],
+               fastavro.schemaless_reader(io.BytesIO(m.value[10:]), quote_schema))
+              for m in clients.read_topic(broker.bootstrap, "quotes", True, 2.0, None)]
+    assert len(quotes) == len(article["quotes"]) == counts["quote_events"]
+    assert {name for _, name, _ in quotes} == {b"quote"}
+    assert sorted(q["index"] for _, _, q in quotes) == list(range(len(quotes)))
+    linked = {q["speaker_entity"]["name"] for _, _, q in quotes if q["speaker_entity"]}
+    assert {"John Kerry", "Brett McGurk", "Khalid al-Obeidi", "Francois Hollande"} <= linked
+    for key, _, q in quotes:
+        assert q["article_id"] == "seed" and q["headline"] == article["headline"]
+        assert key == (q["speaker_entity"]["name"].lower().encode() if q["speaker_entity"] else b"seed")
+        assert article["body"][q["start"]:q["end"]].endswith(q["text"][-20:])
+    kerry = [q for _, _, q in quotes if q["speaker_entity"] and q["speaker_entity"]["name"] == "John Kerry"]
+    assert {q["speaker_entity"]["label"] for q in kerry} == {"PERSON"}
+    assert any(q["speaker_mention"] == "He" for q in kerry)  # a pronoun, linked to the person
+    entities = {m.key: fastavro.schemaless_reader(io.BytesIO(m.value[10:]), entity_schema)
+                for m in clients.read_topic(broker.bootstrap, "entities", True, 2.0, None)}
+    assert len(entities) == len(article["entities"]) == counts["entity_events"]
+    assert entities[b"john kerry|PERSON"]["aliases"] == ["Kerry"]
+    assert {b"iraq|GPE", b"mosul|GPE", b"francois hollande|PERSON"} <= set(entities)
 
     dead = {m.key: m for m in clients.read_topic(broker.bootstrap, "dlq", True, 2.0, None)}
     assert set(dead) == {k for k, _, _, _ in BAD}

@@ -44,7 +44,7 @@ def main() -> int:
     with EmbeddedBroker() as broker, tempfile.TemporaryDirectory(prefix="news-demo-") as state:
         print(f"embedded broker on {broker.bootstrap}")
         admin.ensure_topics(broker.bootstrap, ["articles-raw", "articles", "articles-dead-letter",
-                                                  "articles-duplicates"])
+                                                  "articles-duplicates", "articles-quotes", "articles-entities"])
         producer = clients.make_producer(broker.bootstrap)
         messages = []
         for path in wire_files():
@@ -55,11 +55,21 @@ def main() -> int:
         producer.close()
         print(f"fed {len(messages)} messages to articles-raw; running the pipeline until the wire is idle ...\n")
         totals = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
-                      "--duplicates-topic", "articles-duplicates", "--create-topics",
+                      "--duplicates-topic", "articles-duplicates", "--quotes-topic", "articles-quotes",
+                      "--entities-topic", "articles-entities", "--create-topics",
                       "--spacy-model", model])
         print("articles (Avro records from the topic 'articles', decoded):")
         for message in clients.read_topic(broker.bootstrap, "articles", True, 2.0, None):
             print("  " + summary(formats.display(message)["value"]))
+        quotes = list(clients.read_topic(broker.bootstrap, "articles-quotes", True, 2.0, None))
+        print(f"\nquote events (Avro on 'articles-quotes', keyed by speaker): {len(quotes)}; those by people:")
+        for message in quotes:
+            event = formats.display(message)["value"]
+            if event["speaker_entity"] and event["speaker_entity"]["label"] == "PERSON" and event["type"] != "indirect":
+                print(f"  [{message.key.decode()}] {event['speaker_entity']['name']} "
+                      f"({event['speaker_mention']}, {event['cue']}): \u201c{event['text'][:60]}\u201d")
+        entities = list(clients.read_topic(broker.bootstrap, "articles-entities", True, 2.0, None))
+        print(f"\nentity events (Avro on 'articles-entities', keyed by name|label): {len(entities)}")
         duplicates = list(clients.read_topic(broker.bootstrap, "articles-duplicates", True, 2.0, None))
         print(f"\nduplicates (Avro events on 'articles-duplicates'): {len(duplicates)}")
         for message in duplicates:

@@ -2,7 +2,7 @@
 
 - the messages a file stands for (one per article, raw bytes), sent at a pace;
 - a consumed message as JSON (Avro records decoded, anything else as text or
-  base64, headers as text).
+  base64, headers as text), or an article record as its ninjs document.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import base64
 import json
 import time
 
-from ..news import record
+from ..news import ninjs, record
 
 
 def file_messages(path: str, data: bytes):
@@ -58,10 +58,12 @@ def _text_or_base64(data: bytes | None):
         return {"base64": base64.b64encode(data).decode()}
 
 
-def display(message) -> dict:
+def display(message, fmt: str = "json") -> dict:
     """A consumed message as a JSON-ready dict: Avro records decoded with the
     schema their fingerprint names (times as ISO-8601 text; one that cannot
-    be decoded says why), any other value as text (or base64), headers as text."""
+    be decoded says why), any other value as text (or base64), headers as text.
+    fmt "ninjs": an article record comes out as its ninjs document alone
+    (news/ninjs.py); every other message as with "json"."""
     shown = {
         "topic": message.topic,
         "partition": message.partition,
@@ -80,6 +82,8 @@ def display(message) -> dict:
             shown["value"] = {"error": f"cannot decode this {name} record: {type(exc).__name__}: {exc}",
                               "base64": base64.b64encode(value).decode()}
             return shown
+        if fmt == "ninjs" and name == "article":
+            return ninjs.to_ninjs(decoded)
         for field, content in decoded.items():  # timestamp-millis fields come back as datetimes: show ISO-8601
             if hasattr(content, "isoformat"):
                 decoded[field] = content.isoformat()

@@ -14,6 +14,7 @@ import re
 
 from .articles import ArticleError, RawArticle
 from .entities import extract_entities, resolver_for
+from .events import link_speakers
 from .normalize import clean_article, comparison_key
 from .quotes import extract_quotes_and_cut
 from .nlp import model_label
@@ -111,6 +112,11 @@ def normalized_record(raw: RawArticle) -> dict:
         "headline": clean.headline,
         "body": clean.body,
         "content_hash": content_hash(clean.headline, clean.body),
+        # what the envelope says of its authors and credit wins over the text
+        "authors": list(getattr(raw, "authors", ()) or getattr(clean, "authors", ())),
+        "dateline": clean.dateline.to_dict() if getattr(clean, "dateline", None) else None,
+        "credit": getattr(raw, "credit", None) or getattr(clean, "credit", None),
+        "language": None,
     }
 
 
@@ -153,9 +159,9 @@ class Enricher:
         resolver = resolver_for(doc)
         mentions, entities = extract_entities(doc, resolver)
         quotes, clauses_cut = extract_quotes_and_cut(doc, resolver)
-        return dict(rec, entity_mentions=mentions, entities=entities,
-                    quotes=[q.to_dict() for q in quotes], nlp_model=self.model,
-                    extraction_cut=len(doc.text) < len(rec["body"]) or clauses_cut)
+        return link_speakers(dict(rec, entity_mentions=mentions, entities=entities,
+                                  quotes=[q.to_dict() for q in quotes], nlp_model=self.model,
+                                  extraction_cut=len(doc.text) < len(rec["body"]) or clauses_cut))
 
     def annotate_many(self, recs):
         """Iterable of normalised records -> iterable of (record, full record

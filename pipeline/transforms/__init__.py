@@ -4,6 +4,7 @@
                                |                  |                 |                 |
                                +------------------+-----------------|-----------------+-> WriteDeadLetters
                                                                     +-> WriteDuplicateEvents (if asked)
+    AnnotateArticles -> WriteQuoteEvents, WriteEntityEvents (if asked)
     (the reader commits a bundle's offsets once its writes have succeeded)
 
 Owns: the composites and their DoFns (`read`, `understand`, `duplicates`,
@@ -16,10 +17,10 @@ from .duplicates import DUPLICATES, DropDuplicates
 from .metrics import counters
 from .read import RESTART, STOP, ReadArticleMessages, request_stop
 from .understand import DEAD_LETTER, AnnotateArticles, DecodeArticles, NormalizeArticles
-from .write import WriteArticles, WriteDeadLetters, WriteDuplicateEvents
+from .write import WriteArticles, WriteDeadLetters, WriteDuplicateEvents, WriteEntityEvents, WriteQuoteEvents
 
 __all__ = [
     "DEAD_LETTER", "DUPLICATES", "RESTART", "STOP", "AnnotateArticles", "DecodeArticles", "DropDuplicates",
     "NormalizeArticles", "ReadArticleMessages", "WriteArticles", "WriteDeadLetters", "WriteDuplicateEvents",
-    "counters", "request_stop",
+    "WriteEntityEvents", "WriteQuoteEvents", "counters", "request_stop",
 ]

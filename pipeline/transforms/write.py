@@ -16,7 +16,7 @@ import apache_beam as beam
 from .. import monitoring, progress
 from ..kafka import clients, headers
 from ..kafka.headers import MAX_MESSAGE_BYTES, Failure, Message, dead_letter, message_size, source_of
-from ..news import record
+from ..news import events, record
 from .guard import DEAD_LETTER, GuardedDoFn
 from .metrics import Counter
 from .read import STOP
@@ -51,6 +51,19 @@ def _duplicate_to_kafka(item) -> Outgoing:
                     headers.sink_headers("duplicate"))
 
 
+def _events_to_kafka(name: str, events_of):
+    """(schema name, record -> [(key, event)]) -> element -> [Outgoing]: the
+    events of one written article, each with the article's warnings."""
+
+    def to_kafka(item) -> list[Outgoing]:
+        message, rec = item
+        extra = [(headers.WARNING, w.encode("utf-8", errors="replace")) for w in message.warnings]
+        return [Outgoing(message, key.encode("utf-8"), record.encode(event, name), headers.sink_headers(name) + extra)
+                for key, event in events_of(rec)]
+
+    return to_kafka
+
+
 def _failure_to_kafka(failure: Failure) -> Outgoing:
     return Outgoing(failure.message, *dead_letter(failure.message, failure.stage, failure.error))
 
@@ -66,11 +79,15 @@ class _Encode(GuardedDoFn):
         self.to_kafka, self.limit = to_kafka, limit
 
     def handle(self, element):
-        out = self.to_kafka(element)
-        size = message_size(out.key, out.value, out.headers)
-        if size > self.limit:
-            raise MessageTooLarge(f"the encoded record is {size} bytes, over the message limit of {self.limit}")
-        yield out
+        outs = self.to_kafka(element)
+        # all of an element's messages are encoded before the first goes
+        # out: one that fails makes the element a dead letter, not half-sent
+        outs = [outs] if isinstance(outs, Outgoing) else outs
+        for out in outs:
+            size = message_size(out.key, out.value, out.headers)
+            if size > self.limit:
+                raise MessageTooLarge(f"the encoded record is {size} bytes, over the message limit of {self.limit}")
+        yield from outs
 
 
 # Errors of one record that sending again cannot cure: that record becomes a
@@ -220,6 +237,24 @@ class WriteDuplicateEvents(_WriteToTopic):
 
     to_kafka = staticmethod(_duplicate_to_kafka)
     counter = "duplicate_events"
+
+
+class WriteQuoteEvents(_WriteToTopic):
+    """(Message, record) -> one Avro `quote` event per quote of the article
+    on the quotes topic, keyed by the speaker's name lower-cased (the article
+    id without a named speaker; see news/events.py); failures come out."""
+
+    to_kafka = staticmethod(_events_to_kafka("quote", events.quote_events))
+    counter = "quote_events"
+
+
+class WriteEntityEvents(_WriteToTopic):
+    """(Message, record) -> one Avro `entity` event per distinct entity of
+    the article on the entities topic, keyed by name and label; failures
+    come out."""
+
+    to_kafka = staticmethod(_events_to_kafka("entity", events.entity_events))
+    counter = "entity_events"
 
 
 class WriteDeadLetters(beam.PTransform):

@@ -68,6 +68,27 @@ def test_avro_records_are_decoded_by_consume(broker, seed_record):
     assert json.loads(json.dumps(with_time))["value"]["id"] == "seed-dated"  # what `consume` prints
 
 
+def test_consume_format_ninjs_shows_articles_as_ninjs_only(broker, seed_record):
+    from pipeline.news.ninjs import to_ninjs
+
+    dated = dict(seed_record, published=1416787200000)
+    duplicate = {"id": "seed-copy", "duplicate_of": "seed", "similarity": 1.0, "kind": "exact", "source": "raw/0/7"}
+    producer = make_producer(broker.bootstrap)
+    send_all(producer, "mixed-out", [(b"seed", record.encode(dated), sink_headers()),
+                                     (b"seed-copy", record.encode(duplicate, "duplicate"), sink_headers("duplicate")),
+                                     (b"bad", b"\xff\xfe", [])])
+    producer.close()
+    shown = cli("consume", "--bootstrap-servers", broker.bootstrap, "--topic", "mixed-out", "--from-beginning",
+                "--idle-timeout", "2", "--format", "ninjs")
+    assert shown.returncode == 0, shown.stderr
+    lines = [json.loads(line) for line in shown.stdout.decode().splitlines()]
+    (article,) = [line for line in lines if "topic" not in line]
+    assert article == json.loads(json.dumps(to_ninjs(dated)))
+    assert article["versionCreated"] == "2014-11-24T00:00:00Z"
+    others = {line["key"]: line["value"] for line in lines if "topic" in line}  # as without --format
+    assert others == {"seed-copy": duplicate, "bad": {"base64": "//4="}}
+
+
 def test_dead_letter_headers_keep_originals_and_say_why():
     headers = dead_letter_headers([("trace", b"t1")], "raw", 2, 41, "decode", UnicodeDecodeError("utf-8", b"", 0, 1, "x"))
     as_dict = dict(headers)
