@@ -32,6 +32,7 @@ RUNTIME = [
     "ftfy==6.3.1",
     "numpy==2.4.6",  # MinHash signatures and the duplicate index (pipeline/dedup)
     "prometheus-client==0.26.0",  # --metrics-port (pipeline/monitoring.py)
+    "py3langid==0.4.0",  # the language of each article (pipeline/news/language.py)
 ]
 EXTRAS = {
     # workers sharing one duplicate store: --dedup-store redis://HOST:PORT/DB

@@ -44,7 +44,8 @@ def main(argv=None) -> int:
                     help="scale: articles per second of the live run with 2 workers (default: %(default)s)")
     ap.add_argument("--scale-minutes", type=float, default=10,
                     help="scale: minutes of the live run with 2 workers (default: %(default)s)")
-    ap.add_argument("--only", choices=("dedup", "live", "scale"), default=None, help="run one benchmark only")
+    ap.add_argument("--only", choices=("dedup", "live", "scale", "language"), default=None,
+                    help="run one benchmark only")
     args = ap.parse_args(argv)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     from benchmarks import dedup, live
@@ -61,12 +62,16 @@ def main(argv=None) -> int:
 
         rows += scale.run(args.data, args.scale_articles or None, args.scale_rounds, args.scale_rate,
                           args.scale_minutes)
+    if args.only in (None, "language"):
+        from benchmarks import language
+
+        rows += language.run(args.data)
     print(f"\n  {'measure':<64} {'ours':<30} {'target':<18}")
     print("  " + "-" * 118)
     for name, value, target, ok in rows:
         mark = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"  {name:<64} {value:<30} {target:<18} {mark}")
-    print(f"\n  ({(time.time() - started) / 60:.0f} min; method: benchmarks/dedup.py, benchmarks/live.py, benchmarks/scale.py)")
+    print(f"\n  ({(time.time() - started) / 60:.0f} min; method: benchmarks/dedup.py, live.py, scale.py, language.py)")
     return 0 if all(ok is not False for *_, ok in rows) else 1
 
 

@@ -71,6 +71,26 @@ def main(argv=None) -> int:
         d["speaker_accuracy"] >= 0.88)
     row(f"PolNeAR dev all attributions ({al['gold']} gold)", prf(al), "F1 >= 0.60", al["f1"] >= 0.60)
     row("PolNeAR dev all attributions: speaker accuracy", f"{al['speaker_accuracy']:.3f}", "")
+    sp = q["speakers"]
+    if sp.get("with_speaker"):
+        row("PolNeAR dev: quotes whose speaker links to an entity", f"{sp['linked'] / sp['with_speaker']:.3f} "
+            f"({sp['linked']}/{sp['with_speaker']}; person {sp['linked_person']})", "")
+    from evaluation import bylines
+
+    by = bylines.evaluate(args.data)
+    if "missing" not in by:
+        pt = by["page"]
+        row(f"bylines: authors on {by['with_author']} labelled newspaper3k pages",
+            f"P {pt['precision']:.3f} R {pt['recall']:.3f} F1 {pt['f1']:.3f}", "P >= 0.95", pt["precision"] >= 0.95)
+    from evaluation import language as lang
+
+    lg = lang.evaluate(args.data)
+    row(f"language: English articles called English ({lg['english_articles']})",
+        f"{lg['english_articles'] - lg['english_misses']} (misses {lg['english_misses']})", "no miss",
+        lg["english_misses"] == 0)
+    row(f"language: own table of {lg['table_texts']} texts", f"{lg['table_accuracy']:.3f}", ">= 0.95",
+        lg["table_accuracy"] >= 0.95)
+    row("language: detection per article", f"{lg['ms_per_article']:.1f} ms", "")
     h = headlines.evaluate(args.data)
     row("newspaper3k: repeated headline removed", f"{h['flagged_fixed']}/{h['flagged']}", "all",
         h["flagged_fixed"] == h["flagged"])
@@ -85,7 +105,7 @@ def main(argv=None) -> int:
     row("BBC duplicate pairs, recall", f"{dup['recall']:.3f} (fn {dup['fn']})", ">= 0.95", dup["recall"] >= 0.95)
     env = {**os.environ, "NEWS_TEST_MODEL": args.spacy_model}
     seed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           os.path.join(ROOT, "tests", "test_enrich.py")], capture_output=True, text=True, env=env, cwd=ROOT)
+                           os.path.join(ROOT, "tests", "news", "test_enrich.py")], capture_output=True, text=True, env=env, cwd=ROOT)
     summary = (seed.stdout.strip().splitlines() or ["no output"])[-1]
     row("seed article golden check", summary, "all pass", seed.returncode == 0)
     print(f"\n  ({time.time() - started:.0f} s; matching rules: evaluation/polnear.py, evaluation/model.py, evaluation/duplicates.py)")

@@ -147,12 +147,19 @@ def evaluate(enricher, data_dir: str) -> dict:
 
     direct_pairs, all_pairs = [], []
     by_type = defaultdict(int)
+    linked = defaultdict(int)  # quotes with a speaker, and those whose speaker is one of the article's entities
     for name, text, golds in dev_articles(data_dir):
         record = enricher.enrich(RawArticle(id=name, text=text))
         quotes = record["quotes"]
         for q in quotes:
             by_type[q["type"]] += 1
+            if q["speaker"]:
+                linked["with_speaker"] += 1
+                linked["linked"] += q.get("speaker_entity") is not None
+                linked["linked_person"] += (q.get("speaker_entity") is not None
+                                            and record["entities"][q["speaker_entity"]]["label"] == "PERSON")
         gold_direct = [g for g in golds if g["content"].lstrip().startswith(QUOTE_MARKS)]
         direct_pairs.append(([q for q in quotes if q["type"] == "direct"], gold_direct))
         all_pairs.append((attributions(quotes), golds))
-    return {"direct": score(direct_pairs), "all": score(all_pairs), "predicted_types": dict(by_type)}
+    return {"direct": score(direct_pairs), "all": score(all_pairs), "predicted_types": dict(by_type),
+            "speakers": dict(linked)}

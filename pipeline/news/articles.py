@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from .bylines import MAX_AUTHORS, MAX_NAME_CHARS, agency_name, envelope_name, split_names
+
 DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
 DAY_MS = 24 * 3600 * 1000
 # A published time outside [EARLIEST_PUBLISHED_MS, now + DEFAULT_MAX_FUTURE_MS]
@@ -31,6 +33,12 @@ MAX_INT_DIGITS = 30
 _TEXT_KEYS = ("text", "body", "content")
 _TITLE_KEYS = ("title", "headline")
 _TIME_KEYS = ("published", "published_at", "publish_date", "date", "timestamp")
+# Authors: the first of these that names anyone. A list holds one name per
+# item, taken as written (spaces folded, a name in capitals title-cased); a
+# string is a byline and is split like one ("By A and B, CNN" -> A, B), so
+# "Doe, Jane" would be two names: a sender who writes names that way sends
+# a list.
+_AUTHOR_KEYS = ("authors", "author", "byline")
 
 
 class ArticleError(ValueError):
@@ -54,6 +62,8 @@ class RawArticle:
     source: str | None = None
     published_ms: int | None = None  # epoch milliseconds, UTC
     warnings: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # from the envelope; the text's byline is read in normalisation
+    credit: str | None = None  # the wire agency the envelope credits
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,77 @@ def _unicode(text: str, field: str) -> str:
     return text
 
 
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def envelope_authors(envelope: dict) -> tuple[tuple[str, ...], list[str]]:
+    """The authors an envelope names -> (names, warnings). Hostile values
+    cost a warning, never the article: a value of the wrong type, items
+    that are not strings or not valid Unicode, names over MAX_NAME_CHARS
+    characters are left out; at most MAX_AUTHORS names are kept."""
+    warnings = []
+    for key in _AUTHOR_KEYS:
+        value = envelope.get(key)
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, str):
+            items, split = [value], True
+        elif isinstance(value, list):
+            items, split = value, False
+        else:
+            kind = type(value).__name__
+            warnings.append(f"field {key!r} must be a string or a list of strings, got {kind}; left out")
+            continue
+        names, left_out = [], set()
+        for item in items:
+            if len(names) >= MAX_AUTHORS:
+                left_out.add(f"more than {MAX_AUTHORS} names (kept the first {MAX_AUTHORS})")
+                break
+            if not isinstance(item, str):
+                left_out.add(f"an item of type {type(item).__name__}, not a string")
+                continue
+            if not item.strip():
+                continue
+            if not _is_unicode(item[: MAX_AUTHORS * 4 * MAX_NAME_CHARS]):
+                left_out.add("a name that is not valid Unicode")
+                continue
+            found = split_names(item) if split else [envelope_name(item)]
+            for name in found:
+                if name is None:
+                    left_out.add(f"a name over {MAX_NAME_CHARS} characters")
+                elif name in names:
+                    continue
+                elif len(names) < MAX_AUTHORS:
+                    names.append(name)
+                else:
+                    left_out.add(f"more than {MAX_AUTHORS} names (kept the first {MAX_AUTHORS})")
+        warnings.extend(f"field {key!r}: {reason}; left out" for reason in sorted(left_out))
+        if names:
+            return tuple(names), warnings
+    return (), warnings
+
+
+def envelope_credit(envelope: dict) -> tuple[str | None, str | None]:
+    """The envelope's `credit` -> (agency, warning): a known agency by its
+    usual name ("AP" -> "Associated Press"), another name as written; None
+    with a warning when it is not a string, not valid Unicode or longer
+    than MAX_NAME_CHARS."""
+    value = envelope.get("credit")
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str):
+        return None, f"field 'credit' must be a string, got {type(value).__name__}; left out"
+    text = " ".join(value[: 4 * MAX_NAME_CHARS].split())
+    if len(text) > MAX_NAME_CHARS or not _is_unicode(text):
+        return None, f"field 'credit' is over {MAX_NAME_CHARS} characters or not valid Unicode; left out"
+    return (agency_name(text) or text or None), None
+
+
 def from_envelope(envelope: object, fallback_id: str, window: TimeWindow = DEFAULT_WINDOW) -> RawArticle:
     """A JSON envelope (already parsed) -> RawArticle; `fallback_id` when it has no id."""
     if not isinstance(envelope, dict):
@@ -166,6 +247,9 @@ def _validated(envelope: dict, fallback_id: str, window: TimeWindow) -> RawArtic
         _unicode(title, "title")
     article_id = _optional_str(envelope, "id") or _unicode(fallback_id, "key")
     published_ms, warning = trusted_time(_first(envelope, _TIME_KEYS), window)
+    authors, warnings = envelope_authors(envelope)
+    credit, credit_warning = envelope_credit(envelope)
+    warnings = ([warning] if warning else []) + warnings + ([credit_warning] if credit_warning else [])
     return RawArticle(
         id=article_id,
         text=text,
@@ -173,7 +257,9 @@ def _validated(envelope: dict, fallback_id: str, window: TimeWindow) -> RawArtic
         url=_optional_str(envelope, "url"),
         source=_optional_str(envelope, "source"),
         published_ms=published_ms,
-        warnings=(warning,) if warning else (),
+        warnings=tuple(warnings),
+        authors=authors,
+        credit=credit,
     )
 
 

@@ -15,6 +15,7 @@ import re
 from .articles import ArticleError, RawArticle
 from .entities import extract_entities, resolver_for
 from .events import link_speakers
+from .language import is_english, shared_detector
 from .normalize import clean_article, comparison_key
 from .quotes import extract_quotes_and_cut
 from .nlp import model_label
@@ -113,9 +114,9 @@ def normalized_record(raw: RawArticle) -> dict:
         "body": clean.body,
         "content_hash": content_hash(clean.headline, clean.body),
         # what the envelope says of its authors and credit wins over the text
-        "authors": list(getattr(raw, "authors", ()) or getattr(clean, "authors", ())),
-        "dateline": clean.dateline.to_dict() if getattr(clean, "dateline", None) else None,
-        "credit": getattr(raw, "credit", None) or getattr(clean, "credit", None),
+        "authors": list(raw.authors or clean.authors),
+        "dateline": clean.dateline.to_dict() if clean.dateline else None,
+        "credit": raw.credit or clean.credit,
         "language": None,
     }
 
@@ -140,10 +141,13 @@ class Enricher:
     max_tokens: the tokens of a body that are parsed and searched (None: all
     of them); see DEFAULT_MAX_TOKENS."""
 
-    def __init__(self, nlp, batch_size: int = 16, max_tokens: int | None = DEFAULT_MAX_TOKENS):
+    def __init__(self, nlp, batch_size: int = 16, max_tokens: int | None = DEFAULT_MAX_TOKENS,
+                 detector=None):
         self.nlp = nlp
         self.batch_size = batch_size
         self.max_tokens = max_tokens
+        # language.shared_detector() unless given; built on first use
+        self.detector = detector
         self.model = model_label(nlp)
         self._tokenize = _bounded_tokenizer(nlp)
         # sentence starts set before parsing bind a parser; a sentencizer
@@ -183,8 +187,18 @@ class Enricher:
         # dropped when it closes. Docs must not outlive the zone: the
         # records built from them are plain Python.
         out = []
+        recs = [dict(rec, language=self._language(rec)) for rec in recs]
+        english = [rec for rec in recs if is_english(rec["language"])]
+        # an article in another language is written without English NLP:
+        # no entities or quotes an English model would make up
+        others = {id(rec): self._without_nlp(rec) for rec in recs if not is_english(rec["language"])}
         with self.nlp.memory_zone():
-            for rec, doc in zip(recs, self._parse(recs)):
+            parsed = iter(zip(english, self._parse(english)))
+            for rec in recs:
+                if id(rec) in others:
+                    out.append((rec, others[id(rec)]))
+                    continue
+                rec, doc = next(parsed)
                 if isinstance(doc, Exception):
                     out.append((rec, _extract_error(doc)))
                     continue
@@ -193,6 +207,15 @@ class Enricher:
                 except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
                     out.append((rec, _extract_error(exc)))
         return out
+
+    def _language(self, rec: dict) -> str | None:
+        """ISO 639-1 code of the headline and body (None: cannot tell)."""
+        if self.detector is None:
+            self.detector = shared_detector()
+        return self.detector.detect(f"{rec['headline']}\n\n{rec['body']}")
+
+    def _without_nlp(self, rec: dict) -> dict:
+        return dict(rec, entity_mentions=[], entities=[], quotes=[], nlp_model=self.model, extraction_cut=False)
 
     def _parse(self, recs) -> list:
         """A Doc for each record's body (see _tokens), or the exception

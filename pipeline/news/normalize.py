@@ -3,8 +3,16 @@
 In: a title (may be empty) and the raw article text. Out: a `CleanArticle`
 with one headline and a body of paragraphs separated by blank lines, with the
 repeated title lines, photo credits, captions, bylines, share widgets and
-read-more links taken out. Quotation marks are kept exactly as written, since
-quote extraction depends on them.
+read-more links taken out, and what the bylines, dateline and credit lines
+say (`authors`, `dateline`, `credit`; the patterns are in `bylines.py`).
+Quotation marks are kept exactly as written, since quote extraction depends
+on them.
+
+The body is what it was before bylines were read: a dateline stays in it,
+and byline shapes that were not removed before ("Written by ...",
+"(Reporting by ...; Editing by ...)") are reported but not removed, since a
+changed body would change the content hash of articles already stored and
+let their copies through as new.
 
 Encoding repair is ftfy's. The rest is written here rather than taken from a
 library: trafilatura and newspaper work on HTML, while our input is text that
@@ -18,6 +26,10 @@ import re
 from dataclasses import dataclass
 
 import ftfy
+
+from .bylines import (
+    MAX_AUTHORS, Dateline, agency_in_brackets, agency_name, closing_credit, find_dateline, parse_byline, sign_off,
+)
 
 _SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newlines
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -74,10 +86,15 @@ _INLINE_CREDIT = re.compile(
 
 @dataclass(frozen=True)
 class CleanArticle:
-    """A normalised article: one headline, body paragraphs joined by blank lines."""
+    """A normalised article: one headline, body paragraphs joined by blank
+    lines; the byline's authors, the dateline and the wire agency credited,
+    when the text has them."""
 
     headline: str
     body: str
+    authors: tuple[str, ...] = ()
+    dateline: Dateline | None = None
+    credit: str | None = None
 
 
 def normalize_text(text: str) -> str:
@@ -223,28 +240,66 @@ def _is_prose(paragraph: str) -> bool:
     return len(paragraph.split()) >= _WRAPPED_LINE_WORDS and paragraph.rstrip().endswith(tuple(".!?\"”’"))
 
 
+# Bylines are looked for among the first paragraphs (after a standfirst and
+# a caption or two, whether or not the story has started: the "has the
+# story started" test takes a standfirst for the story) and in the last
+# ones, where Reuters puts "(Reporting by ...)" and wires their "— AFP" or
+# copyright line; a "By ..." line in the middle is a caption or a teaser
+# for another story.
+_BYLINE_WINDOW = 8
+_CLOSING_WINDOW = 3
+# A wire's closing credit is the last line, or the end of the last paragraph
+# with a copyright line or a share widget after it.
+_CREDIT_WINDOW = 2
+# A dateline opens the story, after at most a caption or two.
+_DATELINE_WINDOW = 3
+
+
 def clean_article(text: str, title: str | None = None) -> CleanArticle:
     """Normalise an article.
 
     `title`: the headline when the envelope gives one; otherwise (or when it
     is only a site or section name) the first non-empty line of `text` is the
     headline. Lines repeating the headline near the top of the body, and
-    boilerplate anywhere, are dropped.
+    boilerplate anywhere, are dropped. Authors, dateline and credit are
+    read from the paragraphs, before and after clean-up, without changing
+    the body.
     """
     paras = paragraphs(text)
     headline = envelope_headline(title) if title else ""
     if not headline:
         headline = paras.pop(0) if paras else ""
     key = comparison_key(headline)
-    body = []
+    body, kept, bylines = [], [], []
     story_started = False
     for index, para in enumerate(paras):
         if index < _TITLE_WINDOW and not story_started and repeats_title(para, key):
             continue
+        closing = index >= len(paras) - _CLOSING_WINDOW
+        if index < _BYLINE_WINDOW or closing:
+            byline = parse_byline(para)
+            if byline:
+                bylines.append(byline)
         if is_boilerplate(para):
             continue
         story_started = story_started or _is_prose(para)
+        if len(kept) < _DATELINE_WINDOW:
+            kept.append(para)  # as written: the body loses "(Reuters)" with the other inline credits
         para = strip_inline_credits(para)
         if para:
             body.append(para)
-    return CleanArticle(headline=headline, body="\n\n".join(body))
+    authors = []
+    for byline in bylines:
+        authors.extend(name for name in byline.authors if name not in authors)
+    signed = sign_off(paras[-1]) if paras else None  # "-- Bryan Denson" closing the story
+    if signed and signed not in authors:
+        authors.append(signed)
+    dateline = next(filter(None, map(find_dateline, kept)), None)
+    credits = [agency_name(dateline.agency) if dateline and dateline.agency else None]
+    credits += [byline.credit for byline in bylines]
+    credits += [agency_in_brackets(kept[0]) if kept else None]
+    credits += [closing_credit(para) for para in reversed(paras[-_CREDIT_WINDOW:])]
+    return CleanArticle(
+        headline=headline, body="\n\n".join(body), authors=tuple(authors[:MAX_AUTHORS]), dateline=dateline,
+        credit=next(filter(None, credits), None),
+    )

@@ -105,8 +105,11 @@ class _Annotate(GuardedDoFn):
 
         # shared: the local live mode runs one pipeline after another in this
         # process, and loading the model for each would stall the wire
+        from ..news.language import shared_detector
+
         kwargs = {} if self.max_tokens is None else {"max_tokens": self.max_tokens}
-        self.enricher = Enricher(shared_model(self.model), batch_size=self.batch_size, **kwargs)
+        self.enricher = Enricher(shared_model(self.model), batch_size=self.batch_size, detector=shared_detector(),
+                                 **kwargs)
         self.lock = _model_lock(self.model)
 
     def start_bundle(self):

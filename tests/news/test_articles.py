@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pipeline.news.articles import ArticleError, parse_file, parse_message, parse_time
+from pipeline.news.articles import ArticleError, from_envelope, parse_file, parse_message, parse_time
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,55 @@ def test_parse_time_forms():
     assert parse_time("2016-07-21T10:00:00+00:00") == parse_time("2016-07-21T10:00:00") == 1469095200000
     assert parse_time(1469095200000) == 1469095200000
     assert parse_time(None) is None
+
+
+@pytest.mark.parametrize(
+    "fields, authors, credit",
+    [
+        ({"author": "Dana Whitfield"}, ("Dana Whitfield",), None),
+        ({"authors": ["Dana Whitfield", "Tom  Watkins\n"]}, ("Dana Whitfield", "Tom Watkins"), None),
+        ({"byline": "By Dana A. Ford, James S.A. Corey, and Tom Watkins, CNN"},
+         ("Dana A. Ford", "James S.A. Corey", "Tom Watkins"), None),
+        ({"author": "JOHN MARZULLI"}, ("John Marzulli",), None),
+        ({"byline": "By Fergus Jensen", "credit": "Reuters"}, ("Fergus Jensen",), "Reuters"),
+        ({"authors": [], "author": "Ann Lee"}, ("Ann Lee",), None),  # an empty list names no one
+        ({"credit": "AP"}, (), "Associated Press"),
+        ({"credit": "Kyiv Independent"}, (), "Kyiv Independent"),
+        ({}, (), None),
+    ],
+)
+def test_envelope_authors_and_credit(fields, authors, credit):
+    article = parse_message(json.dumps({"text": "Body.", **fields}).encode(), "m1")
+    assert (article.authors, article.credit, article.warnings) == (authors, credit, ())
+
+
+@pytest.mark.parametrize(
+    "fields, authors, warning",
+    [
+        ({"author": 42}, (), "'author' must be a string or a list of strings, got int"),
+        ({"authors": {"name": "Ann Lee"}, "byline": "Bo Ray"}, ("Bo Ray",), "got dict"),
+        ({"authors": ["Ann Lee", 7, None, ["Bo Ray"]]}, ("Ann Lee",), "an item of type int"),
+        ({"authors": [f"Ann Lee{n}" for n in range(10_000)]},
+         tuple(f"Ann Lee{n}" for n in range(20)), "more than 20 names"),
+        ({"byline": ", ".join(f"Ann Lee{n}" for n in range(30))},
+         tuple(f"Ann Lee{n}" for n in range(20)), "more than 20 names"),
+        ({"author": "A" * 1_000_000}, (), "a name over 200 characters"),
+        ({"authors": ["Ann \ud800Lee", "Bo Ray"]}, ("Bo Ray",), "not valid Unicode"),
+        ({"credit": ["AP"]}, (), "'credit' must be a string, got list"),
+        ({"credit": "x" * 10_000}, (), "'credit' is over 200 characters"),
+        ({"credit": "Reuters\udc00"}, (), "not valid Unicode"),
+    ],
+)
+def test_hostile_envelope_authors_cost_a_warning_not_the_article(fields, authors, warning):
+    article = from_envelope({"id": "a1", "text": "Body.", **fields}, "m1")
+    assert article.id == "a1" and article.text == "Body."
+    assert article.authors == authors
+    assert article.credit is None or "credit" not in warning
+    assert any(warning in w for w in article.warnings), article.warnings
+    assert all(len(name) <= 200 for name in article.authors)
+
+
+def test_envelope_warnings_keep_the_published_time_warning():
+    article = from_envelope({"text": "Body.", "published": "1700-01-01T00:00:00Z", "author": 3.5}, "m1")
+    assert article.published_ms is None and len(article.warnings) == 2
+    assert "outside the trusted range" in article.warnings[0] and "'author'" in article.warnings[1]

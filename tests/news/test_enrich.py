@@ -101,3 +101,22 @@ def test_new_words_do_not_stay_in_the_model(nlp):
     assert any("Zelmaroux" in e["text"] for e in record["entity_mentions"])
     for word in ("Zelmaroux", "Vexlandia", "918273"):
         assert word not in nlp.vocab.strings
+
+
+def test_the_seed_is_english(seed_record):
+    assert seed_record["language"] == "en"
+
+
+GERMAN = ("Regierung plant neue Hilfen für Landwirte\n\n"
+          "Die Bundesregierung will den Landwirten nach der Dürre mit zusätzlichen Hilfen unter die Arme greifen. "
+          "„Wir lassen niemanden im Stich“, sagte Ministerin Anna Berger am Dienstag in Berlin. Die Opposition "
+          "kritisierte, das Geld komme zu spät, und verlangte eine Debatte im Bundestag.")
+
+
+def test_an_article_in_another_language_is_written_without_english_nlp(enricher):
+    from pipeline.news.articles import RawArticle
+
+    rec = enricher.enrich(RawArticle(id="de", text=GERMAN))
+    assert rec["language"] == "de"
+    assert (rec["entities"], rec["entity_mentions"], rec["quotes"]) == ([], [], [])
+    assert rec["body"].startswith("Die Bundesregierung") and not rec["extraction_cut"]

@@ -100,3 +100,39 @@ def test_wrapped_lines_join_as_one_paragraph_however_many():
 def test_a_body_of_nothing_readable_is_refused(text):
     with pytest.raises(ArticleError, match="no body text"):
         normalized_record(RawArticle(id="x", text=text))
+
+
+@pytest.mark.parametrize(
+    "text, authors, credit, body",
+    [
+        # the byline is removed, as before, and now read
+        (f"{TITLE}\n\nBy Jane Doe, Associated Press\n\nPhoto: Reuters\n\n{BODY}", ("Jane Doe",), "Associated Press",
+         BODY),
+        # shapes that were never removed are read and stay: removing them now
+        # would change the content hash of articles already stored
+        (f"{TITLE}\n\nWritten by Jane Doe\n\n{BODY}", ("Jane Doe",), None, f"Written by Jane Doe\n\n{BODY}"),
+        (f"{TITLE}\n\n{BODY}\n\n(Reporting by Ann Lee; Editing by Bo Ray)", ("Ann Lee",), None,
+         f"{BODY}\n\n(Reporting by Ann Lee; Editing by Bo Ray)"),
+        # a photo credit names no author and no story credit
+        (f"{TITLE}\n\nAP photo\n\n{BODY}", (), None, BODY),
+        (f"{TITLE}\n\nBy contrast, the company lost money.", (), None, "By contrast, the company lost money."),
+    ],
+)
+def test_clean_article_reads_bylines_without_changing_the_body(text, authors, credit, body):
+    article = clean_article(text)
+    assert (article.authors, article.credit, article.body) == (authors, credit, body)
+
+
+def test_a_dateline_is_reported_and_stays_in_the_body():
+    article = clean_article(f"{TITLE}\n\nBAGHDAD, Nov 30 (Reuters) - {BODY}")
+    assert article.dateline.to_dict() == {"place": "BAGHDAD", "agency": "Reuters", "date": "Nov 30"}
+    assert article.credit == "Reuters"
+    # the body keeps the dateline; its "(Reuters)" goes with the inline credits, as it always did
+    assert article.body == f"BAGHDAD, Nov 30 - {BODY}"
+
+
+def test_the_seed_article_has_no_byline_dateline_or_credit():
+    from conftest import SEED
+
+    article = clean_article(SEED.read_text(encoding="utf-8"))
+    assert (article.authors, article.dateline, article.credit) == ((), None, None)

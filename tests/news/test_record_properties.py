@@ -25,12 +25,15 @@ PUBLISHED = st.one_of(st.none(), st.integers(EARLIEST_PUBLISHED_MS, 253402300799
 MENTION = st.fixed_dictionaries({"text": TEXT, "label": TEXT, "start": INT, "end": INT, "canonical": TEXT})
 ENTITY = st.fixed_dictionaries({"name": TEXT, "label": TEXT, "mentions": INT, "aliases": st.lists(TEXT, max_size=3)})
 QUOTE = st.fixed_dictionaries({"text": TEXT, "start": INT, "end": INT, "type": TEXT, "speaker": st.none() | TEXT,
-                               "speaker_mention": st.none() | TEXT, "cue": st.none() | TEXT})
+                               "speaker_mention": st.none() | TEXT, "cue": st.none() | TEXT,
+                               "speaker_entity": st.none() | INT})
+DATELINE = st.fixed_dictionaries({"place": TEXT, "agency": st.none() | TEXT, "date": st.none() | TEXT})
 RECORD = st.fixed_dictionaries({
     "id": TEXT, "url": st.none() | TEXT, "source": st.none() | TEXT, "published": PUBLISHED, "headline": TEXT,
     "body": TEXT, "content_hash": TEXT, "entity_mentions": st.lists(MENTION, max_size=3),
     "entities": st.lists(ENTITY, max_size=3), "quotes": st.lists(QUOTE, max_size=3), "nlp_model": TEXT,
-    "extraction_cut": st.booleans(),
+    "extraction_cut": st.booleans(), "authors": st.lists(TEXT, max_size=3), "dateline": st.none() | DATELINE,
+    "credit": st.none() | TEXT, "language": st.none() | TEXT,
 })
 
 
