@@ -7,6 +7,7 @@ MODEL_WHEEL := $(wildcard models/en_news_sm-*.whl)
 BLIS_WHEEL  := vendor/wheels/blis-1.3.4-cp311-cp311-linux_x86_64.whl
 DATA   ?= ../shared/data
 BOOTSTRAP ?=
+FEEDS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -17,9 +18,10 @@ help: ## list the targets
 
 install: $(VENV)/.installed ## create .venv with pinned dependencies, the bundled model and this package
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt setup.py $(MODEL_WHEEL)
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-eval.txt constraints.txt setup.py $(MODEL_WHEEL)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps -r requirements-eval.txt
 	@# The PyPI blis wheels fall back to slow generic kernels on Zen 3/4 CPUs;
 	@# ours is the same 1.3.4 source with vendor/blis-zen-family.patch applied.
 	@if $(PY) -c 'import sys, platform; sys.exit(not (sys.version_info[:2] == (3, 11) and platform.machine() == "x86_64" and sys.platform == "linux"))'; then \
@@ -37,8 +39,8 @@ test-portable: install ## the job on Beam's portable runner, workers installed f
 demo: install ## embedded broker, a wire of sample articles, the pipeline until idle, decoded records
 	$(PY) -m pipeline.dev.demo
 
-run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an embedded broker on 127.0.0.1:9092)
-	$(PY) -m pipeline.dev.live $(if $(BOOTSTRAP),--bootstrap-servers $(BOOTSTRAP))
+run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an embedded broker on 127.0.0.1:9092); FEEDS="url ..." ingests them
+	$(PY) -m pipeline.dev.live $(if $(BOOTSTRAP),--bootstrap-servers $(BOOTSTRAP)) $(if $(FEEDS),--feeds "$(FEEDS)")
 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)

@@ -33,6 +33,12 @@ RUNTIME = [
     "numpy==2.4.6",  # MinHash signatures and the duplicate index (pipeline/dedup)
     "prometheus-client==0.26.0",  # --metrics-port (pipeline/monitoring.py)
     "py3langid==0.4.0",  # the language of each article (pipeline/news/language.py)
+    # `ingest` (pipeline/ingest): feeds, article pages, NewsML-G2
+    "feedparser==6.0.14",
+    "trafilatura==2.3.1",
+    "defusedxml==0.7.1",
+    "lxml==6.1.3",
+    "lxml_html_clean==0.4.6",  # jusText (under trafilatura) needs it; pip 23 leaves lxml's extra out
 ]
 EXTRAS = {
     # workers sharing one duplicate store: --dedup-store redis://HOST:PORT/DB

@@ -82,6 +82,14 @@ def main(argv=None) -> int:
         pt = by["page"]
         row(f"bylines: authors on {by['with_author']} labelled newspaper3k pages",
             f"P {pt['precision']:.3f} R {pt['recall']:.3f} F1 {pt['f1']:.3f}", "P >= 0.95", pt["precision"] >= 0.95)
+    from evaluation import extractors
+
+    ex = extractors.evaluate(args.data)
+    if "error" not in ex:
+        tr, rd = ex["extractors"]["trafilatura"], ex["extractors"]["readability-lxml"]
+        row(f"ingest: page text, trafilatura ({ex['pages']} newspaper3k pages)",
+            f"P {tr['precision']:.3f} R {tr['recall']:.3f} F1 {tr['f1']:.3f}", f"readability F1 {rd['f1']:.3f}",
+            tr["f1"] >= rd["f1"])
     from evaluation import language as lang
 
     lg = lang.evaluate(args.data)

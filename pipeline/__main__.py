@@ -8,6 +8,7 @@ import sys
 
 from .news.articles import ArticleError, parse_file
 from . import logs
+from .ingest import cli as ingest_cli
 from .flags import add_article_args, add_batch_args, add_broker_args, add_dedup_args, add_log_args, add_stream_args
 
 
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("paths", nargs="+", metavar="PATH")
     add_log_args(feed)
     feed.set_defaults(func=cmd_feed)
+    ingest_cli.add_parser(commands)
     consume = command(
         "consume",
         help="print a topic's messages as JSON lines, Avro records decoded",

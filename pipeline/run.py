@@ -45,6 +45,7 @@ from .transforms import (
     ReadArticleMessages, WriteArticles, WriteDeadLetters, WriteDuplicateEvents, WriteEntityEvents, WriteQuoteEvents,
     counters, request_stop,
 )
+from .transforms.read import forget_commits
 
 _LOG = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def _apply_start(opts: NewsPipelineOptions, start: str, partitions: list[int] | 
             if not partitions:
                 return
     commit_start(opts.bootstrap_servers, opts.input_topic, opts.group_id, start, partitions)
+    forget_commits(opts.bootstrap_servers, opts.group_id, opts.input_topic)
 
 
 class _Share:

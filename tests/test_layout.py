@@ -110,7 +110,7 @@ def test_only_the_cli_and_dev_tools_import_the_dev_tools():
 
 
 @pytest.mark.parametrize("argv", [
-    ["broker", "--help"], ["feed", "--help"], ["consume", "--help"], ["run", "--help"], ["enrich", "--help"], ["--help"],
+    ["broker", "--help"], ["feed", "--help"], ["consume", "--help"], ["run", "--help"], ["enrich", "--help"], ["ingest", "--help"], ["--help"],
 ])
 def test_light_commands_do_not_import_spacy(argv):
     probe = ("import runpy, sys\n"

@@ -3,12 +3,16 @@
 Starts the embedded broker on a free loopback port, creates the topics, sends
 a wire of articles (the seed article, an exact copy of it, a re-issue of it
 in samples/, the other demo articles there and messages that cannot be read
-in samples/bad/), runs the
-job until the wire is idle, and prints what came out: one line per article
-record, the duplicate events, then the dead letters with their reasons.
+in samples/bad/), then lets `ingest --once` read a news site served on
+loopback (pipeline/dev/feeds.py: RSS and Atom feeds with full text and with
+links to article pages, an IPTC ninjs feed and a NewsML-G2 item, which carry
+some stories twice), runs the job until the wire is idle, and prints what
+came out: one line per article record, the quote and entity events, the
+duplicate events, then the dead letters with their reasons.
 """
 from __future__ import annotations
 
+import argparse
 import glob
 import logging
 import os
@@ -17,8 +21,10 @@ import tempfile
 
 from ..kafka import admin, clients, formats
 from ..kafka import headers as dlq
-from ..run import run
+from .. import logs
+from ..ingest import cli as ingest_cli
 from .broker import EmbeddedBroker
+from .feeds import FeedServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED = os.path.join(ROOT, "tests", "fixtures", "seed_article.txt")
@@ -39,7 +45,9 @@ def summary(value: dict) -> str:
 
 
 def main() -> int:
+    logs.configure("warning")  # before Beam is imported: it announces optional libraries at import
     logging.getLogger("kafka").setLevel(logging.ERROR)  # consumers without a group say so at WARNING
+    from ..run import run
     model = os.environ.get("NEWS_MODEL", "en_news_sm")
     with EmbeddedBroker() as broker, tempfile.TemporaryDirectory(prefix="news-demo-") as state:
         print(f"embedded broker on {broker.bootstrap}")
@@ -53,7 +61,17 @@ def main() -> int:
         # a few ms apart, like a wire: event times then follow the order above
         clients.send_all(producer, "articles-raw", formats.paced(messages, rate=200))
         producer.close()
-        print(f"fed {len(messages)} messages to articles-raw; running the pipeline until the wire is idle ...\n")
+        print(f"fed {len(messages)} messages to articles-raw")
+        with FeedServer() as site:
+            feeds = [site.url(path) for path in ("/rss2-links.xml", "/atom-full.xml", "/ninjs.json", "/newsml.xml")]
+            print(f"ingest --once from a news site on {site.base}: {' '.join(p.rsplit('/', 1)[1] for p in feeds)}")
+            parser = argparse.ArgumentParser(prog="python -m pipeline")
+            ingest_cli.add_parser(parser.add_subparsers())
+            args = parser.parse_args(["ingest", "--bootstrap-servers", broker.bootstrap, "--topic", "articles-raw",
+                                      "--state-dir", os.path.join(state, "ingest"), "--once", *feeds])
+            if ingest_cli.main(args) != 0:
+                print("ingest: some sources failed (see above)")
+        print("running the pipeline until the wire is idle ...\n")
         totals = run(["--bootstrap-servers", broker.bootstrap, "--until-idle", "3", "--state-dir", state,
                       "--duplicates-topic", "articles-duplicates", "--quotes-topic", "articles-quotes",
                       "--entities-topic", "articles-entities", "--create-topics",

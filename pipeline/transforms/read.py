@@ -59,6 +59,21 @@ RESTART = threading.Event()
 _LOG = logging.getLogger(__name__)
 
 
+# (bootstrap, group, topic, partition) -> the offset this process last
+# committed there: a reader that starts from the group's committed offset
+# and finds it behind that knows the broker lost the commit or the log
+_COMMITTED: dict[tuple, int] = {}
+_COMMITTED_LOCK = threading.Lock()
+
+
+def forget_commits(bootstrap: str, group: str, topic: str) -> None:
+    """Forget what this process committed on `topic` for `group`: the next
+    position was set on purpose (--start), going back is no news."""
+    with _COMMITTED_LOCK:
+        for key in [k for k in _COMMITTED if k[:3] == (bootstrap, group, topic)]:
+            del _COMMITTED[key]
+
+
 def request_stop() -> None:
     """Ask every reader in this process to finish cleanly."""
     STOP.set()
@@ -115,6 +130,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             self.consumers[partition] = consumer
             self.last_record_at[partition] = time.monotonic()
             self.count[partition] = 0
+            self._check_went_back(partition, offset)
         if self.next_offset.get(partition) != offset:
             self.consumers[partition].seek(tp, offset)
         return self.consumers[partition], tp
@@ -136,6 +152,21 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
 
         with self.commit_lock:
             self.committer.commit({TopicPartition(self.topic, partition): OffsetAndMetadata(next_offset, "", -1)})
+        with _COMMITTED_LOCK:
+            _COMMITTED[(self.bootstrap, self.group, self.topic, partition)] = next_offset
+
+    def _check_went_back(self, partition, offset) -> None:
+        """Say so when a reader starts from the group's commit and that is
+        before what this process committed there: the broker lost the commit
+        (a memory broker restarted) or the log, and records are read again."""
+        key = (self.bootstrap, self.group, self.topic, partition)
+        with _COMMITTED_LOCK:
+            before = _COMMITTED.get(key)
+            _COMMITTED[key] = offset
+        if self.start == "committed" and before is not None and offset < before:
+            _LOG.warning("%s/%d: group %s's position is %d, before the %d this process committed: the topic was "
+                         "emptied or recreated, or the broker lost its offsets (a memory broker restarted?); reading "
+                         "from offset %d", self.topic, partition, self.group, offset, before, offset)
 
     def _log_went_back(self, consumer, tp, highwater) -> None:
         """The log ends before our position: after two polls in a row that

@@ -16,8 +16,9 @@ import pytest
 from portable_env import ROOT, model_wheel, readme_commands, sdist  # noqa: F401 (sdist: a fixture)
 
 PACKAGE = ROOT / "pipeline"
-# imported by nothing: kafka-python uses it for record CRCs when it is there
-UNIMPORTED_RUNTIME = {"crc32c"}
+# pinned for a library's sake, imported by nothing of ours: kafka-python's
+# CRC extension, and the lxml html_clean extra that jusText (trafilatura) needs
+UNIMPORTED_RUNTIME = {"crc32c", "lxml-html-clean"}
 
 
 def pins(path: Path) -> dict[str, str]:
