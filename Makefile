@@ -45,7 +45,7 @@ run: install ## live mode until Ctrl-C against BOOTSTRAP=host:port (default: an 
 eval: install ## score the model, normalisation and quotes on ../shared/data (DATA=...)
 	$(PY) -m evaluation --data $(DATA)
 
-bench: install ## dedup speed and bytes, live latency, memory, idle CPU (about 50 min; see README)
+bench: install ## dedup, live latency and memory, scale-out, hostile texts, language (over an hour; BENCH_ARGS="--only scale"; see README)
 	$(PY) -m benchmarks --data $(DATA) $(BENCH_ARGS)
 
 chaos: install ## the live job on a hostile wire, SIGKILLed and cut off from its broker: nothing lost (~15 min; CHAOS_ARGS=...)

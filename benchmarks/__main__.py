@@ -44,7 +44,7 @@ def main(argv=None) -> int:
                     help="scale: articles per second of the live run with 2 workers (default: %(default)s)")
     ap.add_argument("--scale-minutes", type=float, default=10,
                     help="scale: minutes of the live run with 2 workers (default: %(default)s)")
-    ap.add_argument("--only", choices=("dedup", "live", "scale", "language"), default=None,
+    ap.add_argument("--only", choices=("dedup", "live", "scale", "language", "pathological"), default=None,
                     help="run one benchmark only")
     args = ap.parse_args(argv)
     logging.getLogger("kafka").setLevel(logging.ERROR)
@@ -62,6 +62,12 @@ def main(argv=None) -> int:
 
         rows += scale.run(args.data, args.scale_articles or None, args.scale_rounds, args.scale_rate,
                           args.scale_minutes)
+    if args.only in (None, "pathological"):
+        from benchmarks import pathological
+
+        status = pathological.main([])
+        rows.append(("hostile 100 KB texts: annotate cost vs prose of that length", "table above",
+                     f"<= {pathological.TARGET_RATIO:g}x", status == 0))
     if args.only in (None, "language"):
         from benchmarks import language
 
@@ -71,7 +77,7 @@ def main(argv=None) -> int:
     for name, value, target, ok in rows:
         mark = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"  {name:<64} {value:<30} {target:<18} {mark}")
-    print(f"\n  ({(time.time() - started) / 60:.0f} min; method: benchmarks/dedup.py, live.py, scale.py, language.py)")
+    print(f"\n  ({(time.time() - started) / 60:.0f} min; method: benchmarks/dedup.py, live.py, scale.py, pathological.py, language.py)")
     return 0 if all(ok is not False for *_, ok in rows) else 1
 
 
