@@ -26,8 +26,8 @@ STOPWORDS = frozenset(
 )
 # Every quotation mark a gold content may open with: the New York Times texts
 # write a double quote as two apostrophes, scraped text sometimes turns the
-# opening mark the wrong way (”), and headlines quote with single marks (which
-# the extractor does not pair: too many apostrophes look the same).
+# opening mark the wrong way (”), and headlines and British-style copy quote
+# with single marks (which the extractor pairs, apostrophes told apart).
 QUOTE_MARKS = ("“", '"', "''", "``", "”", "‘", "'")
 
 

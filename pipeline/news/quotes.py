@@ -7,10 +7,13 @@ offsets into the body, a type (direct, partial, indirect), the cue ("said",
 "Kerry") and the speaker they resolve to ("John Kerry").
 
 How it works, in order:
-1. quotation marks (“…”, "…", and the typewriter ''…'' and ``…'') are
+1. quotation marks (“…”, "…", the typewriter ''…'' and ``…'', and the
+   single ‘…’ and '…' of British copy, told apart from apostrophes) are
    paired paragraph by paragraph (a quote may run over several paragraphs
    when each continuation paragraph opens with a mark; an unclosed mark
-   closes at the end of its paragraph);
+   closes at the end of its paragraph); marks of the other kind inside a
+   quote are the speaker's own. A quote's text joins its paragraphs with a
+   space, without the continuation marks (its offsets span them);
 2. each quoted span looks for a cue verb in its own sentence(s), in a short
    sentence right after it, or in a sentence ending with a colon right before
    it; failing that a sign-off ("-Commissioner X") or a name introduced
@@ -19,16 +22,21 @@ How it works, in order:
    utterance: one Quote whose text joins the pieces with a space;
 3. the speaker is the cue's subject (climbing "was quoted as saying" and
    "went on to say" to the verb that has it), cut at appositions;
-4. pronouns resolve to the person last quoted or named before the cue;
-   surnames to the full name used in the article;
+4. pronouns resolve to the person last quoted or named before the cue
+   (only names that read as people: not "the Commons", not "a factory in
+   Derby", and of the pronoun's gender where a title tells it); surnames
+   to the full name used in the article, a description to the person in
+   apposition ("its president, Tom Bradshaw");
 5. cue verbs with a clausal complement and no quotation marks in it give the
-   reported speech ("X said that ...").
+   reported speech ("X said that ...", "accused Y of ...").
 Transcripts ("PENCE: Well, look, ...") are read before the marks: a paragraph
 opening with a speaker's name in capitals and a colon is a direct quote of
 that person, running on over unlabelled paragraphs up to the next speaker.
-Quoted spans that find no cue and look like titles or scare quotes are not
-quotes. Never raises on odd input: unbalanced marks are handled best effort.
-The work is linear in the length of the text whatever it holds (issue 15:
+Quoted spans that find no cue and look like titles or scare quotes, and
+names and titles after "dubbed", "titled", "known as", "so-called" (or
+capitalised after "called"), are not quotes, and do not keep the clause
+around them from being reported speech. Never raises on odd input:
+unbalanced marks are handled best effort. The work is linear in the length of the text whatever it holds (issue 15:
 thousands of marks, one endless sentence): lookups go through per-document
 indexes (`_Article`), and the reported clauses read, which overlap where
 cues are nested, are capped at CLAUSE_TOKENS_PER_TOKEN times the tokens
@@ -55,7 +63,9 @@ SPEECH_VERBS = frozenset(
     underscore reassure remind repeat restate summarize confess disclose divulge relay convey notify
     advise instruct request beg implore advocate reason hypothesize theorize guess bet insinuate
     quip tease taunt rail rant thunder pronounce aver decry denounce condemn rebut refute counsel
-    text email message blog broadcast explain call""".split()
+    text email message blog broadcast explain call
+    criticise criticize summarise apologise apologize scream shriek whimper moan groan mutter murmur
+    mumble sob wail gasp sigh grumble stammer chuckle bellow""".split()
 )
 # Verbs that attribute a view or finding without quoting it: reported speech only.
 BELIEF_VERBS = frozenset(
@@ -63,16 +73,19 @@ BELIEF_VERBS = frozenset(
     recommend propose accuse criticize blame hint imply signal suspect doubt recognize realize
     speculate wonder question forecast project determine know suppose assume figure reckon
     acknowledge predict conclude calculate discover see view consider hear gather notice sense
-    want contend surmise envision imagine anticipate""".split()
+    want contend surmise envision imagine anticipate criticise recognise realise""".split()
 )
 # Adverbs that attribute their clause to an unnamed source.
 HEARSAY_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly".split())
 # Verbs whose direct object is what was said: "announced a new plan".
 OBJECT_CONTENT_VERBS = frozenset(
-    "announce deny confirm predict reveal admit claim report propose reject dispute criticize praise cite".split()
+    "announce deny confirm predict reveal admit claim report propose reject dispute criticize criticise praise cite".split()
 )
 # Verbs whose reported content is an infinitive: "vowed to fight on".
 COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge agree".split())
+# Verbs of blame or praise whose content is the charge after "of" or "for":
+# "accused Clinton of lying", "slammed the senator for voting against it".
+CHARGING_VERBS = frozenset("accuse blame criticize criticise praise fault slam blast attack".split())
 
 OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
@@ -173,32 +186,127 @@ def mark_width_before(text: str, i: int) -> int:
     return 0
 
 
+# Single quotation marks (‘…’ and '…'), the main style of British and
+# Commonwealth copy. The same characters are apostrophes (don't, Jones' car,
+# the '90s, rock 'n' roll), so a single mark opens a quote only before a
+# word and after a space, bracket or dash, and only when a mark that can
+# close it follows in the paragraph (or the next paragraph opens with one);
+# inside double-quoted speech (and doubles inside single) the inner marks
+# are the speaker's own quotes, not ours.
+SINGLE_OPEN = "‘‛"
+SINGLE_CLOSE = "’"
+SINGLE_STRAIGHT = "'"
+SINGLE_MARKS = SINGLE_OPEN + SINGLE_CLOSE + SINGLE_STRAIGHT
+# Words written with their first letters left out: 'n' (rock 'n' roll), 'em, 'tis.
+_ELIDED = frozenset("n em tis twas til cause cos coz bout nuff round cept".split())
+_OPENS_AFTER = "([{—–-/\"“"
+# Any character that starts a quotation mark, double or single.
+_MARK_CHAR = re.compile("[" + re.escape(OPEN_MARKS + CLOSE_MARKS + STRAIGHT + "`" + SINGLE_MARKS) + "]")
+
+
+def _single_opens(text: str, i: int, p_start: int, p_end: int) -> bool:
+    """Can the single mark at text[i] open a quote? Not an apostrophe
+    in front of an elided word ('em, 'n', the '90s)."""
+    if text[i] not in SINGLE_OPEN and text[i] != SINGLE_STRAIGHT:
+        return False
+    if i > p_start and not text[i - 1].isspace() and text[i - 1] not in _OPENS_AFTER:
+        return False
+    nxt = text[i + 1 : i + 2]
+    if not nxt or nxt.isspace() or nxt in SINGLE_MARKS:
+        return False
+    if nxt.isdigit():
+        # the '90s, '60s: two digits and an s
+        return not (text[i + 2 : i + 3].isdigit() and text[i + 3 : i + 4] == "s")
+    k = i + 1
+    while k < p_end and k < i + 6 and text[k].isalpha():
+        k += 1
+    if text[i + 1 : k].lower() in _ELIDED and not text[k : k + 1].isalpha():
+        return False
+    return True
+
+
+def _single_closes(text: str, i: int, p_end: int) -> int:
+    """Can the single mark at text[i] close a quote? 0 for no, 1 for a weak
+    close that may be a plural possessive (the players' union), 2 for yes."""
+    if text[i] not in SINGLE_CLOSE and text[i] != SINGLE_STRAIGHT:
+        return 0
+    if i == 0 or text[i - 1].isspace():
+        return 0
+    nxt = text[i + 1 : i + 2] if i + 1 < p_end else ""
+    if nxt.isalnum():
+        return 0  # inside a word: don't, Trump’s
+    if text[i - 1] in "sS" and nxt.isspace() and text[i + 2 : i + 3].isalnum():
+        return 1
+    return 2
+
+
 def quoted_spans(text: str):
     """Character spans (start, end) of quoted content, marks excluded.
 
-    A quote left open at the end of a paragraph continues when the next
-    paragraph opens with a mark (the newswire convention for long quotes);
-    otherwise it ends with its paragraph.
+    Double marks (“…”, "…", ''…'', ``…'') and single ones (‘…’, '…') pair
+    with their own kind; marks of the other kind inside a quote are quotes
+    within it. A quote left open at the end of a paragraph continues when the
+    next paragraph opens with a mark of its kind (the newswire convention
+    for long quotes); otherwise it ends with its paragraph.
     """
     spans = []
     paras = paragraph_bounds(text)
     open_at = None  # content start of the quote being read
+    single = False  # is the open quote single-marked?
     for index, (p_start, p_end) in enumerate(paras):
+        nxt = paras[index + 1][0] if index + 1 < len(paras) else None
+        single_next = nxt is not None and _single_opens(text, nxt, nxt, len(text))
+        # positions of the marks that may close a single quote, to tell an
+        # opening mark from an apostrophe by looking ahead (bisection, so a
+        # paragraph of marks is read once)
+        closers = [j for j in _single_positions(text, p_start, p_end) if _single_closes(text, j, p_end)]
+        weak = None  # the last weak closing mark passed over in the open single quote
         i = p_start
         if open_at is not None:
             # a continuation paragraph: skip its opening mark
-            kind, width = mark_at(text, i)
-            if kind in ("open", "either"):
-                i += width
+            if single:
+                i += 1
+            else:
+                kind, width = mark_at(text, i)
+                if kind in ("open", "either"):
+                    i += width
         while i < p_end:
+            # jump to the next character that may be a mark: the others do nothing
+            found = _MARK_CHAR.search(text, i, p_end)
+            if found is None:
+                break
+            i = found.start()
             kind, width = mark_at(text, i)
+            if kind is None and text[i] in SINGLE_MARKS and (open_at is None or single):
+                if open_at is not None:
+                    closes = _single_closes(text, i, p_end)
+                    later = bisect_right(closers, i) < len(closers)
+                    if closes == 2 or (closes == 1 and not later):
+                        spans.append((open_at, i))
+                        open_at, weak = None, None
+                    elif closes == 1:
+                        weak = i
+                    elif _single_opens(text, i, p_start, p_end):
+                        # a new opening mark: the open quote ended at the
+                        # weak mark passed over, or opened on an apostrophe
+                        if weak is not None:
+                            spans.append((open_at, weak))
+                        open_at, weak = i + 1, None
+                elif _single_opens(text, i, p_start, p_end) and (
+                    bisect_right(closers, i) < len(closers) or single_next
+                ):
+                    open_at, single, weak = i + 1, True, None
+                i += 1
+                continue
             if open_at is None:
                 if (
                     kind == "open"
                     or (kind == "either" and _opens_straight(text, i))
                     or (kind == "close" and _opens_line(text, i))
                 ):
-                    open_at = i + width
+                    open_at, single = i + width, False
+            elif single:
+                pass  # a double mark inside single-marked speech
             elif kind in ("close", "either"):
                 spans.append((open_at, i))
                 open_at = None
@@ -208,12 +316,26 @@ def quoted_spans(text: str):
                 open_at = i + width
             i += width
         if open_at is not None:
-            nxt = paras[index + 1][0] if index + 1 < len(paras) else None
-            continues = nxt is not None and mark_at(text, nxt)[0] in ("open", "either")
+            if single:
+                continues = single_next
+            else:
+                continues = nxt is not None and mark_at(text, nxt)[0] in ("open", "either")
             if not continues:
-                spans.append((open_at, p_end))
+                spans.append((open_at, weak if single and weak is not None else p_end))
                 open_at = None
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _single_positions(text: str, start: int, end: int):
+    """Offsets of the single marks (’ and ') in text[start:end]."""
+    found = []
+    for mark in SINGLE_CLOSE + SINGLE_STRAIGHT:
+        k = text.find(mark, start, end)
+        while k >= 0:
+            found.append(k)
+            k = text.find(mark, k + 1, end)
+    found.sort()
+    return found
 
 
 # Reported clauses overlap where cues are nested ("A said B said C said ..."
@@ -254,7 +376,7 @@ def _forms(verbs) -> dict:
     return table
 
 
-_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS)
+_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS)
 _VERB_LEMMAS = frozenset(_VERB_FORMS.values())
 
 
@@ -373,23 +495,57 @@ class SpeakerResolver:
         self.art = art
         self.doc = art.doc
         self.entities = entities
-        # (char offset, canonical name) of each PERSON mention, in order
-        self.people = [(e.start_char, canonical(e, entities)) for e in art.ents if e.label_ == "PERSON"]
+        # names the tagger gives other labels more often than PERSON: a
+        # shop or town it took for a person once ("Greggs", "Derby")
+        votes = Counter()
+        for e in art.ents:
+            if e.label_ in _NOT_PEOPLE or e.label_ == "PERSON":
+                votes[clean_name(e.text, "PERSON")] += 1 if e.label_ == "PERSON" else -1
+        # (char offset, canonical name) of each PERSON mention that reads as a person, in order
+        self.people = [(e.start_char, canonical(e, entities)) for e in art.ents
+                       if e.label_ == "PERSON" and votes[clean_name(e.text, "PERSON")] > 0 and _reads_as_person(e)]
+        # "Mr Patel" the tagger did not take for a person: a title before a
+        # proper noun outside any entity names one all the same
+        doc, titled = art.doc, []
+        for t in doc:
+            if (t.lower_.rstrip(".") in _PERSON_TITLES and t.i + 1 < len(doc) and not t.ent_type_
+                    and doc[t.i + 1].tag_ == "NNP" and not doc[t.i + 1].ent_type_):
+                titled.append((t.idx, entities.person(doc[t.i + 1].text)))
+        if titled:
+            self.people = sorted(self.people + titled)  # one sort: an insort each would be quadratic
         self._people_at = [o for o, _ in self.people]
         self.speakers = []  # (char offset, name) of resolved person speakers, sorted
+        # name -> "m" or "f" where a title says so ("Mrs. Clinton", "Sir Ed Davey")
+        self.gender = {}
+        for e in art.ents:
+            if e.label_ == "PERSON":
+                words = [t.lower_.rstrip(".") for t in art.doc[max(e.start - 1, 0) : e.start + 1]]
+                found = {_GENDERED_TITLES[w] for w in words if w in _GENDERED_TITLES}
+                if len(found) == 1:
+                    self.gender.setdefault(canonical(e, entities), found.pop())
 
-    def _last_person_before(self, offset: int):
+    def _last_person_before(self, offset: int, pronoun: str = ""):
         # both lists are sorted: the last entry before `offset` by bisection,
-        # not by a walk back over every later one
+        # not by a walk back over every later one; one whom a title gives the
+        # other gender is passed over, up to _GENDER_LOOKBACK entries back
+        want = "f" if pronoun in ("she", "her") else "m" if pronoun in ("he", "him") else None
         k = bisect_left(self.speakers, (offset,))
-        last_speaker = self.speakers[k - 1] if k else None
+        last_speaker = self._agreeing(self.speakers, k, want)
         k = bisect_left(self._people_at, offset)
-        last_named = self.people[k - 1] if k else None
+        last_named = self._agreeing(self.people, k, want)
         if last_speaker and last_named:
             # a person named after the last quote's speaker is more likely meant
             return last_named[1] if last_named[0] > last_speaker[0] else last_speaker[1]
         latest = last_speaker or last_named
         return latest[1] if latest else None
+
+    def _agreeing(self, entries, k: int, want):
+        """The last of entries[:k] ((offset, name), sorted) whose gender is
+        not known to differ from `want`, or None."""
+        for j in range(k - 1, max(k - 1 - _GENDER_LOOKBACK, -1), -1):
+            if want is None or self.gender.get(entries[j][1], want) == want:
+                return entries[j]
+        return None
 
     def resolve(self, mention, at: int):
         """A mention span -> (speaker name or description, is_person)."""
@@ -397,7 +553,7 @@ class SpeakerResolver:
             return None, False
         words = mention.text.strip()
         if words.lower() in PRONOUNS:
-            name = self._last_person_before(at)
+            name = self._last_person_before(at, words.lower())
             return (name or words), name is not None
         ents = self.art.ents_in(mention.start, mention.end)
         people = [e for e in ents if e.label_ == "PERSON"]
@@ -408,6 +564,10 @@ class SpeakerResolver:
                 full = self.entities.knows_surname(token.text)
                 if full:
                     return full, True
+        named_after = self._apposed_person(mention)
+        if named_after is not None:
+            # "the chancellor, Rachel Reeves, said": the title's apposition names her
+            return named_after, True
         others = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
         named = [t for t in mention if t.dep_ not in ("det", "poss") and not t.is_punct]
         if others and len(others[0]) >= len(named):
@@ -416,9 +576,53 @@ class SpeakerResolver:
             return clean_name(others[0].text, others[0].label_), False
         return words, False
 
+    def _apposed_person(self, mention):
+        """The person named in apposition to a description ("its president,
+        Tom Bradshaw"), or None. The mention was cut at the apposition, so
+        it is looked up on the mention's head."""
+        head = mention.root
+        for child in head.children:
+            if child.dep_ == "appos" and child.i >= mention.end and child.ent_type_ == "PERSON":
+                found = [e for e in self.art.ents_in(child.left_edge.i, child.right_edge.i + 1)
+                         if e.label_ == "PERSON"]
+                if found:
+                    return canonical(found[0], self.entities)
+        return None
+
     def note(self, at: int, name: str | None, is_person: bool):
         if name and is_person:
             insort(self.speakers, (at, name))  # transcripts are read first, out of text order
+
+
+# Titles that tell a person's gender, for "he" and "she".
+_GENDERED_TITLES = {
+    **dict.fromkeys("mr sir lord king prince congressman chairman councilman".split(), "m"),
+    **dict.fromkeys("mrs ms miss dame lady queen princess congresswoman chairwoman councilwoman".split(), "f"),
+}
+# Titles that only go before a person's name.
+_PERSON_TITLES = frozenset("mr mrs ms dr".split())
+# How many people back a pronoun looks for one of its gender (a bound, so the
+# work stays linear).
+_GENDER_LOOKBACK = 8
+
+# Labels of names that are not people: a pronoun never resolves to them.
+_NOT_PEOPLE = frozenset({"ORG", "GPE", "FAC", "LOC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART"})
+# Before a place, not a person: "in Derby", "at Greggs".
+_PLACE_BEFORE = frozenset("in at near outside inside across around".split())
+
+
+def _reads_as_person(ent) -> bool:
+    """Can a PERSON entity be a person a pronoun points back to? Not after
+    "the" ("the Commons"), nor right after "in", "at" ("a factory in Derby")
+    unless a possessive follows ("in Smith's view")."""
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start else None
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if before is not None and before.lower_ == "the":
+        return False  # "in the Commons", "the Hilton": a person's name takes no article
+    if before is not None and before.lower_ in _PLACE_BEFORE and (after is None or after.tag_ != "POS"):
+        return False
+    return True
 
 
 def _token_span(doc, start: int, end: int):
@@ -456,6 +660,25 @@ class _Article:
         if k >= 0 and offset < self._para_ends[k]:
             return self.paras[k]
         return self.paras[-1] if self.paras else (0, len(self.text))
+
+    def quote_text(self, start: int, end: int) -> str:
+        """The words of a quote at text[start:end] that may run over
+        paragraphs: the paragraphs' pieces joined by a space, without the
+        opening mark of each continuation paragraph."""
+        k = bisect_right(self._para_starts, start)  # the first paragraph starting after `start`
+        if k >= len(self.paras) or self._para_starts[k] >= end:
+            return self.text[start:end]
+        pieces = [self.text[start : min(self._para_ends[k - 1], end)]] if k else []
+        while k < len(self.paras) and self._para_starts[k] < end:
+            p_start, p_end = self.paras[k]
+            kind, width = mark_at(self.text, p_start)
+            if kind in ("open", "either"):
+                p_start += width
+            elif self.text[p_start] in SINGLE_OPEN + SINGLE_STRAIGHT:
+                p_start += 1
+            pieces.append(self.text[p_start : min(p_end, end)])
+            k += 1
+        return " ".join(piece.strip() for piece in pieces if piece.strip())
 
     def paragraph_before(self, offset: int):
         """The last paragraph ending at or before `offset`, or None."""
@@ -712,7 +935,10 @@ def _colon_intro(art, q_start: int):
     # from the end, as a copy of them for each quote of a long paragraph
     # would cost its length each time
     end = art.rstrip_end(p_start, q_start)
-    end -= mark_width_before(text[max(p_start, end - 2) : end], min(2, end - p_start))
+    width = mark_width_before(text[max(p_start, end - 2) : end], min(2, end - p_start))
+    if not width and end > p_start and text[end - 1] in SINGLE_MARKS:
+        width = 1
+    end -= width
     end = art.rstrip_end(p_start, end)
     if end > p_start and text[end - 1] == ":":
         intro = _token_span(doc, p_start, q_start)
@@ -741,6 +967,8 @@ def _sign_off(art, q_end: int):
     kind, width = mark_at(text[q_end : min(p_end, q_end + 2)], 0)
     if kind in ("close", "either"):
         pos += width
+    elif text[q_end] in SINGLE_MARKS:
+        pos += 1
     match = _SIGN_OFF.match(text, pos, p_end)
     if not match:
         return None
@@ -758,6 +986,43 @@ def _looks_like_title(text: str) -> bool:
         return False
     small = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "at", "by", "with"}
     return all(w[0].isupper() or w.lower() in small for w in words)
+
+
+# Words that put a name, a title or a coined phrase in quotation marks:
+# "dubbed ‘Rwanda Lite’", "a memoir titled ‘The Long Road Home’".
+_NAMING_WORDS = frozenset("dubbed titled entitled nicknamed labelled labeled christened".split())
+# ... after "as": "known as", "billed as".
+_NAMING_AS = frozenset("known billed styled branded".split())
+
+
+def _named_as(art, tokens) -> bool:
+    """Is the quoted span (tokens, marks excluded) a name or title rather
+    than speech? A short span after "dubbed" (or "dubbed the scheme"),
+    "titled", right after "known as" or "so-called", or a span capitalised like a title after "called"
+    ("a book called ‘War Games’", not "called it ‘a disgrace’")."""
+    doc = art.doc
+    text = tokens.text
+    n_words = len(text.split())
+    if n_words > 8 or text.rstrip()[-1:] in ".?!":
+        return False
+    k = tokens.start - 1
+    while k >= 0 and (doc[k].text in MARK_TOKENS or doc[k].text in SINGLE_MARKS):
+        k -= 1
+    if k < 0:
+        return False
+    word = doc[k].lower_
+    if word == "as" and k >= 1 and doc[k - 1].lower_ in _NAMING_AS:
+        return n_words <= 6
+    # "dubbed the scheme ‘Rwanda Lite’": the naming word a few words back
+    for j in range(k, max(k - 4, -1), -1):
+        if doc[j].is_punct or doc[j].is_space:
+            break
+        if doc[j].lower_ in _NAMING_WORDS:
+            return n_words <= 6
+    if word == "called":
+        so_called = k >= 2 and doc[k - 2].lower_ == "so" or k >= 1 and doc[k - 1].lower_ == "so-"
+        return so_called or _looks_like_title(text)
+    return word == "so-called"
 
 
 def _quote_type(art, start: int) -> str:
@@ -900,7 +1165,7 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
     quotes: list[Quote] = []
     turn_ranges, quote_ranges = [], []
     for s, e, label, speaker in transcript_turns(art.text, art.paras, entities):
-        quotes.append(Quote(art.text[s:e], s, e, "direct", speaker, label, None))
+        quotes.append(Quote(art.quote_text(s, e), s, e, "direct", speaker, label, None))
         resolver.note(s, speaker, True)
         turn_ranges.append((art.paragraph_of(s)[0], e))
         tokens = _token_span(doc, s, e)
@@ -922,7 +1187,11 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
     previous = None  # (paragraph start, cue index, Quote) of the last quote kept
     cue_of = {}  # cue token index -> first quote it introduces
     pieces = {}  # id of a Quote that goes on -> (Quote, texts of its pieces)
+    dropped = []  # token ranges of quoted spans that are titles or scare quotes
     for s, e, tokens in spans:
+        if _named_as(art, tokens):
+            dropped.append((tokens.start, tokens.end))
+            continue  # a name, title or coined phrase, not something said
         cue = _find_cue(art, tokens, cues)
         p_start, _ = art.paragraph_of(s)
         signed = _sign_off(art, e) if cue is None else None
@@ -931,7 +1200,7 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
             # own; the pieces are joined once at the end (Quote.extend for
             # each of thousands of pieces would copy the text each time)
             quote = previous[2]
-            pieces.setdefault(id(quote), (quote, [quote.text]))[1].append(art.text[s:e])
+            pieces.setdefault(id(quote), (quote, [quote.text]))[1].append(art.quote_text(s, e))
             quote.end = e
             continue
         mention, cue_text, speaker, is_person = None, None, None, False
@@ -948,14 +1217,16 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
         if speaker is None and cue is None:
             text = art.text[s:e]
             if len(text.split()) < 6 or _looks_like_title(text):
+                dropped.append((tokens.start, tokens.end))
                 continue  # a title or scare quote, not something said
         elif _looks_like_title(art.text[s:e]) and len(art.text[s:e].split()) <= 4 and cue is None:
+            dropped.append((tokens.start, tokens.end))
             continue
         mention_text = mention.text if mention is not None else None
         resolver.note(s, speaker, is_person)
         # a quote signed with a dash ("...” ― Ann Lee) stands on its own
         kind = "direct" if signed is not None else _quote_type(art, s)
-        quote = Quote(art.text[s:e], s, e, kind, speaker, mention_text, cue_text)
+        quote = Quote(art.quote_text(s, e), s, e, kind, speaker, mention_text, cue_text)
         quotes.append(quote)
         if cue is not None:
             cue_of.setdefault(cue.i, quote)
@@ -963,6 +1234,11 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
     for quote, texts in pieces.values():
         quote.text = " ".join(texts)
     partial_cues = {i for i, q in cue_of.items() if q.type == "partial"}
+    if dropped:
+        # a scare quote or title is part of the writer's sentence: a reported
+        # clause around it ("said the ‘reform’ failed") is reported speech
+        drop = _Intervals(dropped)
+        quoted = _TokenSet(len(doc), [r for r in quote_ranges if not drop.overlaps(*r)])
     quotes.extend(_reported_speech(art, resolver, quoted, cue_tokens, partial_cues, budget))
     quotes.sort(key=lambda q: q.start)
     return quotes, budget.cut
@@ -1024,7 +1300,7 @@ def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Bu
     return found
 
 
-_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS
+_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS
 
 
 def _reported_clause(art, cue):
@@ -1040,6 +1316,11 @@ def _reported_clause(art, cue):
     for child in cue.children:
         if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and not child.tag_.startswith("PRP"):
             return _clause_span(art, child, exclude=cue)
+        if child.dep_ == "prep" and child.lower_ in ("of", "for") and _lemma(cue) in CHARGING_VERBS:
+            # "accused Clinton of lying about her emails": the charge is the content
+            objects = [c for c in child.children if c.dep_ in ("pcomp", "pobj")]
+            if objects:
+                return _clause_span(art, objects[0], exclude=cue)
         if child.dep_ == "prep" and child.lower_ == "for" and _lemma(cue) == "call":
             # "called for an inquiry": the demand is what was said
             objects = [c for c in child.children if c.dep_ == "pobj"]
@@ -1052,7 +1333,8 @@ def _reported_clause(art, cue):
 NOMINAL_CUES = frozenset(
     """claim statement report argument assertion belief view warning promise pledge suggestion
     allegation accusation announcement assessment prediction estimate finding conclusion
-    comment remark message testimony insistence contention admission""".split()
+    comment remark message testimony insistence contention admission denial charge concern fear hope
+    assurance complaint demand rumor rumour speculation""".split()
 )
 
 

@@ -45,7 +45,8 @@ CASES = [
     pytest.param(
         "Governor Ann Lee said: “The first part of the statement runs here and goes on.\n\n"
         "“The second part continues the statement and ends it.”",
-        [("The first part of the statement runs here and goes on.\n\n“The second part continues the statement "
+        # the text joins the paragraphs without the continuation's opening mark
+        [("The first part of the statement runs here and goes on. The second part continues the statement "
           "and ends it.", "Ann Lee", None)],
         id="quote-over-two-paragraphs",
     ),
@@ -92,7 +93,7 @@ CASES = [
         '"PENCE: Thank you for having me here."',
         # a turn runs on over unlabelled paragraphs up to a stage direction
         [("Will she be at the debate tomorrow night?", "Chris Wallace", "WALLACE"),
-         ('She will not be there. We are focused on the issues.\n\n"We will win this state.', "Mike Pence", "PENCE"),
+         ("She will not be there. We are focused on the issues. We will win this state.", "Mike Pence", "PENCE"),
          ("Thank you for your time today.", "Chris Wallace", "WALLACE"),
          ("Thank you for having me here.", "Mike Pence", "PENCE")],
         id="quoted-transcript",
@@ -162,6 +163,18 @@ def test_speaker_never_leaks_across_paragraphs(nlp):
          "The senator", "cited", "three reports"),
         ("The company agreed to pay the cleanup costs for the river.",
          "The company", "agreed", "to pay the cleanup"),
+        # a verb of blame: the charge after "of" or "for" is the content
+        ("The senator accused the governor of hiding the true cost of the bridge.",
+         "The senator", "accused", "hiding the true cost"),
+        ("Local Democrats blamed the mayor for the failure of the city budget.",
+         "Local Democrats", "blamed", "the failure of the city budget"),
+        # a noun of saying or holding with a "that" clause; without one ("his
+        # fear of the dark") it is no one's words
+        ("The mayor's concern that the bridge would fail was ignored by the council.",
+         "The mayor", "concern", "that the bridge would fail"),
+        # near miss: a scare quote inside the clause leaves it reported speech
+        ("The minister said the “reform” would be scrapped next year.",
+         "The minister", "said", "the “reform” would be scrapped"),
     ],
 )
 def test_reported_speech(nlp, text, speaker, cue, content_start):
@@ -201,3 +214,112 @@ def test_unbalanced_marks_never_raise(nlp, text):
 )
 def test_quoted_spans(text, spans):
     assert [text[s:e] for s, e in quoted_spans(text)] == spans
+
+
+# Single quotation marks (issue 20): British copy quotes with ‘…’ and '…';
+# the same characters are apostrophes, and inside double quotes they are the
+# speaker's own quotes. (text, quoted spans)
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        pytest.param("‘We will not back down,’ the minister said.", ["We will not back down,"], id="curly"),
+        pytest.param("'Hello,' he said.", ["Hello,"], id="straight"),
+        pytest.param("He called it ‘a series of mistakes’ and left.", ["a series of mistakes"], id="partial"),
+        pytest.param("‘He told me “no” twice,’ she said.", ["He told me “no” twice,"], id="double-inside-single"),
+        pytest.param("“He told me ‘no’ twice,” she said.", ["He told me ‘no’ twice,"], id="single-inside-double"),
+        pytest.param("‘First part.\n\n‘Second part,’ he said.", ["First part.\n\n‘Second part,"], id="two-paragraphs"),
+        pytest.param("The players’ union said ‘we are ready’ today.", ["we are ready"], id="plural-possessive-before"),
+        pytest.param("‘The Joneses’ car was stolen,’ he said.", ["The Joneses’ car was stolen,"],
+                     id="plural-possessive-inside"),
+        pytest.param("He called them ‘the Smiths’ and ‘a disgrace’.", ["the Smiths", "a disgrace"],
+                     id="possessive-like-close-then-another-quote"),
+        # near misses: apostrophes open nothing
+        pytest.param("I don't like the '90s or Jones' car or rock 'n' roll.", [], id="apostrophes"),
+        pytest.param("the ‘90s and ’em and 'tis the season", [], id="elisions"),
+        pytest.param("the 'burbs are fine", [], id="never-closed"),
+        pytest.param("it's Trump’s and the Clintons’ turn", [], id="in-word-and-possessive"),
+        pytest.param("'''' it's 'tis '90s", [], id="runs-of-apostrophes"),
+    ],
+)
+def test_single_marks(text, spans):
+    assert [text[s:e] for s, e in quoted_spans(text)] == spans
+
+
+# (text, [(quote text, speaker)]) through the model: single-marked quotes get
+# their speaker, pronouns resolve only to people, a quote over paragraphs
+# reads as one text, and names, titles and scare quotes are no one's words.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("‘We will not back down,’ the minister said.", [("We will not back down,", "the minister")],
+                     id="british-direct"),
+        pytest.param("Mayor Rob Walsh said the playground would reopen.\n\n'We've listened to parents,' he said.",
+                     [("We've listened to parents,", "Rob Walsh")], id="straight-single-pronoun"),
+        pytest.param("Sir Keir Starmer visited a car factory in Derby on Monday.\n\n"
+                     "‘This is a government that has given up on growth,’ he said.",
+                     [("This is a government that has given up on growth,", "Keir Starmer")],
+                     id="pronoun-skips-place-taken-for-person"),
+        pytest.param("The chancellor, Rachel Reeves, defended the budget in the Commons.\n\n"
+                     "‘I have had to fix that,’ she said.",
+                     [("I have had to fix that,", "Rachel Reeves")], id="pronoun-skips-the-name"),
+        pytest.param("Mrs. Ann Clark spoke first. Mr. Tom Reed replied an hour later.\n\n"
+                     "“We will not give up on this town,” she said.",
+                     [("We will not give up on this town,", "Ann Clark")], id="pronoun-agrees-with-title"),
+        pytest.param("Mrs. Ann Clark spoke first. Mr. Tom Reed replied an hour later.\n\n"
+                     "“We will not give up on this town,” he said.",
+                     [("We will not give up on this town,", "Tom Reed")], id="pronoun-takes-the-last-person"),
+        pytest.param("Mr Patel, who runs a corner shop in Walsall, said business had never been harder.\n\n"
+                     "‘Some days I don't see more than twenty customers,’ he said.",
+                     [("Some days I don't see more than twenty customers,", "Patel")],
+                     id="pronoun-to-titled-name-the-tagger-missed"),
+        pytest.param("Union leaders met on Monday.\n\n‘Our members have waited long enough,’ said the general "
+                     "secretary, Paul Nowak.",
+                     [("Our members have waited long enough,", "Paul Nowak")], id="title-then-name"),
+        pytest.param("Union leaders met on Monday.\n\n‘Our members have waited long enough,’ said the general "
+                     "secretary of the union.",
+                     [("Our members have waited long enough,", "the general secretary of the union")],
+                     id="title-alone"),
+        pytest.param("Professor Helen Carter said the figures were worrying.\n\n‘Cases are rising in every age "
+                     "group.\n\n‘People should get their booster,’ she added.",
+                     [("Cases are rising in every age group. People should get their booster,", "Helen Carter")],
+                     id="over-two-paragraphs-one-text"),
+        pytest.param("Critics have dubbed the scheme ‘Rwanda Lite’, the charity said.", [], id="dubbed"),
+        pytest.param("She has written a memoir titled ‘The Long Road Home’, she said.", [], id="titled"),
+        pytest.param("The so-called ‘triple lock’ on pensions will stay, the Treasury confirmed.", [],
+                     id="so-called"),
+        pytest.param("He was known as “The Iron Chancellor” in Bonn, his aide said.", [], id="known-as"),
+        pytest.param("She read a book called “War Games” on the train, she said.", [], id="called-title"),
+        # near miss: "called" with a quoted judgement is speech
+        pytest.param("Jane Burton called the plan “a disaster for the county” on Monday.",
+                     [("a disaster for the county", "Jane Burton")], id="called-judgement-is-speech"),
+    ],
+)
+def test_single_marks_and_speakers(nlp, text, expected):
+    got = [(q.text, q.speaker) for q in marked(quotes_of(nlp, text))]
+    assert got == expected
+
+
+def test_multi_paragraph_offsets_point_into_the_body(nlp):
+    text = "Governor Ann Lee said: “The first part runs here and goes on.\n\n“The second part ends it.”"
+    (quote,) = marked(quotes_of(nlp, text))
+    assert quote.text == "The first part runs here and goes on. The second part ends it."
+    assert text[quote.start : quote.end] == "The first part runs here and goes on.\n\n“The second part ends it."
+
+
+def test_a_noun_of_fearing_without_a_clause_is_not_speech(nlp):
+    assert quotes_of(nlp, "The council dismissed his fear of the dark and his concern for the park.") == []
+
+
+def test_scare_quote_keeps_its_reported_clause(nlp):
+    text = "The minister said the so-called “reform” would be scrapped next year."
+    quotes = quotes_of(nlp, text)
+    assert not marked(quotes)
+    (clause,) = [q for q in quotes if q.type == "indirect"]
+    assert "“reform” would be scrapped" in clause.text
+
+
+@pytest.mark.parametrize("word", ["criticised", "emphasised", "screamed", "whimpered", "moaned"])
+def test_british_and_manner_cues(nlp, word):
+    text = f"“We have been let down again and again by the council,” {word} Jane Burton."
+    (quote,) = marked(quotes_of(nlp, text))
+    assert (quote.speaker, quote.cue) == ("Jane Burton", word)
