@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     from evaluation import british
 
     br = british.evaluate(Enricher(nlp))
-    row(f"British-style single marks ({br['gold']} gold, our own set)", prf(br), "F1 >= 0.90", br["f1"] >= 0.90)
+    row(f"British single marks, own set ({br['gold']} gold)", prf(br), "F1 >= 0.90", br["f1"] >= 0.90)
     sp = q["speakers"]
     if sp.get("with_speaker"):
         row("PolNeAR dev: speakers linked to an entity", f"{sp['linked'] / sp['with_speaker']:.3f} "
