@@ -9,7 +9,9 @@ import sys
 from .news.articles import ArticleError, parse_file
 from . import logs
 from .ingest import cli as ingest_cli
-from .flags import add_article_args, add_batch_args, add_broker_args, add_dedup_args, add_log_args, add_stream_args
+from .flags import (
+    add_article_args, add_batch_args, add_broker_args, add_dedup_args, add_log_args, add_stream_args, non_negative, positive,
+)
 
 
 def _read_inputs(paths, max_bytes):
@@ -252,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         "when missing.",
     )
     _kafka_args(feed)
-    feed.add_argument("--rate", type=float, default=None, help="messages per second (default: as fast as possible)")
+    feed.add_argument("--rate", type=positive(float), default=None, help="messages per second (default: as fast as possible)")
     feed.add_argument("--partitions", type=int, default=3, help="partitions of a topic created here (default: %(default)s)")
     feed.add_argument("paths", nargs="+", metavar="PATH")
     add_log_args(feed)
@@ -267,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     _kafka_args(consume)
     consume.add_argument("--from-beginning", action="store_true", help="start at the oldest message, not the newest")
     consume.add_argument("--max", type=int, default=None, help="stop after N messages")
-    consume.add_argument("--idle-timeout", type=float, default=5.0,
+    consume.add_argument("--idle-timeout", type=non_negative, default=5.0,
                          help="stop when no message came for this many seconds (default: %(default)s)")
     consume.add_argument("--format", choices=("json", "ninjs"), default="json",
                          help="ninjs: print each article record as an IPTC ninjs 3.2 document (other messages as "

@@ -7,6 +7,7 @@ Kept free of Beam and spaCy imports so that the light commands (`broker`,
 from __future__ import annotations
 
 import argparse
+import math
 
 from .dedup import DAY_MS, DEFAULT_HORIZON_MS, THRESHOLD
 from datetime import datetime, timezone
@@ -57,19 +58,45 @@ def add_log_args(parser) -> None:
 
 def add_broker_args(parser) -> None:
     """--broker-timeout, on every command that talks to Kafka."""
-    parser.add_argument("--broker-timeout", type=float, default=10.0, metavar="SECONDS",
+    parser.add_argument("--broker-timeout", type=positive(float), default=10.0, metavar="SECONDS",
                         help="give up with one line (exit status 2) when no broker answers within this long at start "
                         "(default: %(default)s)")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+def positive(kind):
+    """int or float -> an argparse type: a finite number above 0 ("nan" and
+    "inf" parse as floats, and would turn a timeout or an interval into
+    never)."""
+
+    def parse(text: str):
+        value = _number(kind, text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be at least 1, not {value}" if kind is int
+                                             else f"must be above 0, not {text}")
+        return value
+
+    return parse
+
+
+def non_negative(text: str) -> float:
+    """argparse type: a finite number, 0 or more."""
+    value = _number(float, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
     return value
+
+
+def _number(kind, text: str):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a {'whole ' if kind is int else ''}number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
+    return value
+
+
+_positive_int = positive(int)
 
 
 def date_ms(text: str) -> int:
@@ -155,14 +182,14 @@ def add_stream_args(parser) -> None:
                         help="consumer group under which offsets are committed (default: %(default)s)")
     parser.add_argument("--start", choices=("earliest", "latest", "committed"), default="committed",
                         help="where to start reading: committed falls back to earliest (default: %(default)s)")
-    parser.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--until-idle", type=non_negative, default=None, metavar="SECONDS",
                         help="bounded run: stop once no new record arrived for this long")
     parser.add_argument("--max-records", type=int, default=None, metavar="N",
                         help="bounded run: stop after N records from each partition")
-    parser.add_argument("--segment-seconds", type=float, default=300.0, metavar="SECONDS",
+    parser.add_argument("--segment-seconds", type=positive(float), default=300.0, metavar="SECONDS",
                         help="live mode on the local runner: restart the readers (from the committed offsets) "
                         "this often, which frees what the runner keeps per bundle (default: %(default)s)")
-    parser.add_argument("--progress-seconds", type=float, default=5.0, metavar="SECONDS",
+    parser.add_argument("--progress-seconds", type=non_negative, default=5.0, metavar="SECONDS",
                         help="live mode on the local runner: print a progress line this often; 0: never "
                         "(default: %(default)s)")
     parser.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
@@ -176,7 +203,7 @@ def add_stream_args(parser) -> None:
                         help="which input partitions this process reads: group (shared with the other processes "
                         "running with the same --group-id, rebalanced as they come and go), all, or a fixed list "
                         "such as 0,2 (default: %(default)s; a distributed runner always reads all)")
-    parser.add_argument("--session-timeout", type=float, default=6.0, metavar="SECONDS",
+    parser.add_argument("--session-timeout", type=positive(float), default=6.0, metavar="SECONDS",
                         help="--partitions group: a process silent this long (killed) loses its partitions to the "
                         "others (default: %(default)s)")
     parser.add_argument("--create-topics", action="store_true",

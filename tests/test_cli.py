@@ -111,6 +111,12 @@ def pipeline_command(*args, timeout=60):
     (["feed", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--broker-timeout", "0.5", str(SEED)],
      "no Kafka broker at 127.0.0.1:1 within 0.5 s"),
     (["consume", "--bootstrap", "127.0.0.1:1", "--topic", "t"], "required: --bootstrap-servers"),  # no abbreviation
+    # "nan" and "inf" parse as floats: a bound or a timeout that never comes
+    (["run", "--until-idle", "nan"], "must be a finite number, not nan"),
+    (["run", "--broker-timeout", "inf"], "must be a finite number, not inf"),
+    (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--interval", "nan", "x"],
+     "must be a finite number, not nan"),
+    (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--host-delay", "-1", "x"], "must be 0 or more"),
 ])
 def test_flags_that_cannot_be_honoured_end_in_one_line_and_status_2(args, says):
     done = pipeline_command(*args)

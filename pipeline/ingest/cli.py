@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..flags import add_broker_args, add_log_args, duration_ms
+from ..flags import add_broker_args, add_log_args, duration_ms, non_negative, positive
 
 DESCRIPTION = (
     "Poll news sources and put one JSON envelope per story (id, url, source, published, title, text, authors, "
@@ -26,61 +26,39 @@ EPILOG = ("Exit status: 0 when all went well; 1 (--once) when a source or an ite
           "--broker-timeout or a SOURCE names nothing.")
 
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
-        return value
-    return parse
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
-
-
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the `ingest` command to `subparsers` (argparse's add_subparsers())."""
     parser = subparsers.add_parser("ingest", help="poll feeds, ninjs, NewsML-G2, pages and directories into a topic",
                                    description=DESCRIPTION, epilog=EPILOG, allow_abbrev=False)
     parser.add_argument("--bootstrap-servers", required=True, metavar="HOST:PORT[,...]")
     parser.add_argument("--topic", required=True, help="the raw topic (created when missing)")
-    parser.add_argument("--partitions", type=_positive(int), default=3,
+    parser.add_argument("--partitions", type=positive(int), default=3,
                         help="partitions of a topic created here (default: %(default)s)")
     parser.add_argument("--state-dir", default="state",
                         help="where what was sent is remembered (ingest.sqlite3) (default: %(default)s)")
     parser.add_argument("--horizon", type=duration_ms, default=30 * 86400 * 1000, metavar="DURATION",
                         help="forget a story not seen in its source for this long (default: 30d)")
     parser.add_argument("--once", action="store_true", help="poll every source once and stop")
-    parser.add_argument("--interval", type=_positive(float), default=300.0, metavar="SECONDS",
+    parser.add_argument("--interval", type=positive(float), default=300.0, metavar="SECONDS",
                         help="seconds between two polls of a source; a failing source waits longer, doubling "
                         "up to an hour (default: %(default)s)")
-    parser.add_argument("--connect-timeout", type=_positive(float), default=5.0, metavar="SECONDS",
+    parser.add_argument("--connect-timeout", type=positive(float), default=5.0, metavar="SECONDS",
                         help="to open an HTTP connection (default: %(default)s)")
-    parser.add_argument("--read-timeout", type=_positive(float), default=15.0, metavar="SECONDS",
+    parser.add_argument("--read-timeout", type=positive(float), default=15.0, metavar="SECONDS",
                         help="for a whole HTTP answer, headers and body (default: %(default)s)")
-    parser.add_argument("--max-page-bytes", type=_positive(int), default=5_000_000, metavar="BYTES",
+    parser.add_argument("--max-page-bytes", type=positive(int), default=5_000_000, metavar="BYTES",
                         help="larger feeds, documents, pages and files are refused (default: %(default)s)")
-    parser.add_argument("--max-redirects", type=_positive(int), default=5,
+    parser.add_argument("--max-redirects", type=positive(int), default=5,
                         help="redirects followed for one request; a loop fails at once (default: %(default)s)")
-    parser.add_argument("--host-delay", type=_non_negative, default=1.0, metavar="SECONDS",
+    parser.add_argument("--host-delay", type=non_negative, default=1.0, metavar="SECONDS",
                         help="at least this long between two requests to one host (default: %(default)s)")
-    parser.add_argument("--max-article-bytes", type=_positive(int), default=1_000_000, metavar="BYTES",
+    parser.add_argument("--max-article-bytes", type=positive(int), default=1_000_000, metavar="BYTES",
                         help="a larger envelope is not sent (the job would refuse it) (default: %(default)s)")
-    parser.add_argument("--poll-budget", type=_positive(float), default=120.0, metavar="SECONDS",
+    parser.add_argument("--poll-budget", type=positive(float), default=120.0, metavar="SECONDS",
                         help="live mode: one poll of a source stops fetching pages after this long and leaves the "
                         "rest for its next poll, so that a source of many slow pages does not hold up the others "
                         "(default: %(default)s)")
-    parser.add_argument("--settle", type=_non_negative, default=2.0, metavar="SECONDS",
+    parser.add_argument("--settle", type=non_negative, default=2.0, metavar="SECONDS",
                         help="live mode: a directory's file is read once it has not changed for this long "
                         "(default: %(default)s)")
     parser.add_argument("sources", nargs="+", metavar="SOURCE",

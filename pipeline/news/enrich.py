@@ -188,17 +188,14 @@ class Enricher:
         # records built from them are plain Python.
         out = []
         recs = [dict(rec, language=self._language(rec)) for rec in recs]
-        english = [rec for rec in recs if is_english(rec["language"])]
-        # an article in another language is written without English NLP:
-        # no entities or quotes an English model would make up
-        others = {id(rec): self._without_nlp(rec) for rec in recs if not is_english(rec["language"])}
         with self.nlp.memory_zone():
-            parsed = iter(zip(english, self._parse(english)))
+            docs = iter(self._parse([rec for rec in recs if is_english(rec["language"])]))
             for rec in recs:
-                if id(rec) in others:
-                    out.append((rec, others[id(rec)]))
+                if not is_english(rec["language"]):
+                    # written without English NLP: no entities or quotes an English model would make up
+                    out.append((rec, self._without_nlp(rec)))
                     continue
-                rec, doc = next(parsed)
+                doc = next(docs)
                 if isinstance(doc, Exception):
                     out.append((rec, _extract_error(doc)))
                     continue
