@@ -99,6 +99,15 @@ def _number(kind, text: str):
 _positive_int = positive(int)
 
 
+def fraction(text: str) -> float:
+    """argparse type: a number above 0 and at most 1 (a similarity: "nan"
+    would make every comparison a near copy)."""
+    value = _number(float, text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {text}")
+    return value
+
+
 def date_ms(text: str) -> int:
     """An ISO date or time ('1800-01-01', '2020-05-01T12:00:00Z') -> epoch ms (UTC when no zone is given)."""
     try:
@@ -162,7 +171,7 @@ def _duration_text(ms: int) -> str:
 
 def add_dedup_args(parser) -> None:
     """Flags of duplicate detection (enrich --keep-duplicates and run)."""
-    parser.add_argument("--dedup-threshold", type=float, default=THRESHOLD, metavar="J",
+    parser.add_argument("--dedup-threshold", type=fraction, default=THRESHOLD, metavar="J",
                         help="estimated Jaccard similarity of word shingles at and above which an article is a near "
                         "copy of an earlier one (default: %(default)s, chosen on the BBC pairs)")
     parser.add_argument("--dedup-horizon", type=duration_ms, default=DEFAULT_HORIZON_MS, metavar="DURATION",

@@ -114,6 +114,8 @@ def pipeline_command(*args, timeout=60):
     # "nan" and "inf" parse as floats: a bound or a timeout that never comes
     (["run", "--until-idle", "nan"], "must be a finite number, not nan"),
     (["run", "--broker-timeout", "inf"], "must be a finite number, not inf"),
+    (["run", "--dedup-threshold", "nan"], "must be a finite number, not nan"),  # every article a near copy
+    (["run", "--dedup-threshold", "1.5"], "must be above 0 and at most 1"),
     (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--interval", "nan", "x"],
      "must be a finite number, not nan"),
     (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--host-delay", "-1", "x"], "must be 0 or more"),
