@@ -5,7 +5,7 @@ composites in pipeline.transforms. All flags, ours and Beam's, go through
 `NewsPipelineOptions`, so the same command line works on any runner.
 
 Three ways it runs:
-- bounded (--until-idle / --max-records): one pipeline that catches up and
+- bounded (--until-idle / --until-end / --max-records): one pipeline that catches up and
   stops;
 - live on a distributed runner (Flink, Dataflow, ...): one streaming
   pipeline whose readers never stop;
@@ -70,7 +70,7 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
     messages = pipeline | "ReadArticleMessages" >> ReadArticleMessages(
         bootstrap, opts.input_topic, opts.group_id, opts.start,
         until_idle=opts.until_idle, max_records=opts.max_records, stop_at=stop_at, max_polls=max_polls,
-        partitions=partitions,
+        partitions=partitions, until_end=opts.until_end,
     )
     window = TimeWindow(opts.earliest_published, opts.max_future)
     decoded = messages | "DecodeArticles" >> DecodeArticles(opts.max_article_bytes, window)
@@ -149,7 +149,7 @@ def run(argv=None, out=sys.stderr) -> dict:
     require_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
                    + [t for t in (opts.duplicates_topic, opts.quotes_topic, opts.entities_topic) if t],
                    opts.create_topics)
-    bounded = opts.until_idle is not None or opts.max_records is not None
+    bounded = opts.until_idle is not None or opts.max_records is not None or opts.until_end
     if not is_local(standard.runner):
         # a distributed runner spreads the partitions over its workers itself
         standard.streaming = not bounded
@@ -233,6 +233,7 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
 
         metrics = monitoring.serve(opts.metrics_port)
         _LOG.info("metrics on http://127.0.0.1:%d/metrics", metrics.server_port)
+    _load_in_background(opts.spacy_model)
     share = _Share(opts)
     try:
         while not STOP.is_set():
@@ -270,6 +271,27 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
             reporter.stop()
         restore()
     return totals
+
+
+def _load_in_background(model: str) -> None:
+    """Load the spaCy pipeline and the language detector in a thread, so that
+    they load while the consumer group assigns this process its partitions
+    (a group's first join waits about 3 s; the model takes about 2 s) and
+    Beam builds the pipeline; the annotating DoFn's setup then finds them
+    loaded (news.nlp.shared_model waits for a load in progress). A model
+    that cannot load is logged here and fails the job in that setup."""
+
+    def load():
+        from .news.language import shared_detector
+        from .news.nlp import ModelError, shared_model
+
+        try:
+            shared_model(model)
+            shared_detector()
+        except (ModelError, OSError, ImportError) as exc:
+            _LOG.debug("loading %s ahead of the pipeline failed (its setup will say why): %s", model, exc)
+
+    threading.Thread(target=load, name="load-model", daemon=True).start()
 
 
 def _wait_for_topic(bootstrap: str, topic: str) -> bool:

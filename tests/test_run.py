@@ -20,6 +20,7 @@ from pipeline.kafka import admin, clients, formats
 from pipeline.kafka import headers as dlq
 from pipeline.dev.broker import EmbeddedBroker
 from pipeline.run import run
+from pipeline.transforms.read import MAX_POLL_RECORDS
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 SCHEMA = fastavro.parse_schema(json.loads((SCHEMAS / "article.avsc").read_text()))
@@ -336,3 +337,28 @@ def test_missing_sink_topics_are_an_error_unless_asked_to_create_them(broker, tm
         _, err = process.communicate(timeout=180)
         assert process.returncode == 0, err
     assert not admin.missing_topics(broker.bootstrap, ["ct-out", "ct-dlq"])
+
+
+def test_until_end_reads_what_was_queued_and_stops_without_waiting(broker, tmp_path):
+    # sent as one batch per partition, longer than one poll (read.MAX_POLL_RECORDS):
+    # the embedded broker then reports an end offset one past the batch's first
+    # record, and the run must still read the whole batch
+    admin.ensure_topics(broker.bootstrap, ["ue-raw"], partitions=2)
+    producer = clients.make_producer(broker.bootstrap)
+    sent = [f"ue-{n}".encode() for n in range(2 * (MAX_POLL_RECORDS + 4))]
+    for partition in (0, 1):
+        futures = [producer.send("ue-raw", key=key, partition=partition,
+                                 value=f"Council vote {key.decode()}\n\nThe council voted on plan {n} on "
+                                       f"Monday, officials said.".encode())
+                   for n, key in enumerate(sent) if n % 2 == partition]
+        producer.flush()
+        [f.get(timeout=30) for f in futures]
+    producer.close()
+    base = ["--bootstrap-servers", broker.bootstrap, "--input-topic", "ue-raw", "--output-topic", "ue-out",
+            "--dead-letter-topic", "ue-dlq", "--group-id", "ue", "--state-dir", str(tmp_path),
+            "--spacy-model", os.environ.get("NEWS_TEST_MODEL", "en_news_sm"), "--create-topics"]
+    counts = run([*base, "--until-end"])
+    assert counts["written"] == len(sent)
+    assert sorted(keys(broker, "ue-out")) == sorted(sent)
+    # nothing new: the next run reads nothing and ends
+    assert run([*base, "--until-end"]).get("written", 0) == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 
 from .articles import ArticleError, RawArticle
 from .entities import extract_entities, resolver_for
@@ -56,6 +57,17 @@ MAX_SENTENCE_TOKENS = 300
 # about 23 000 tokens; a text of one-character tokens (quote marks) reaches
 # the budget at half the body limit.
 DEFAULT_MAX_TOKENS = 50_000
+# Articles are parsed in spaCy memory zones (see _annotate_chunk), which
+# also forget, when they close, every tokenizer cache entry and vocabulary
+# entry made in them: each chunk of articles then splits "the" and "said"
+# into affixes again and rebuilds their lexical attributes in Python, about
+# 5 ms of an article's 60 (7x the cost with a warm cache). Words found in
+# KEEP_AFTER_ARTICLES articles are therefore tokenized once outside a zone,
+# which keeps them for good, up to MAX_KEPT_WORDS of them, so the memory
+# stays bounded whatever the wire brings.
+KEEP_AFTER_ARTICLES = 2
+MAX_KEPT_WORDS = 50_000
+_MAX_COUNTED_WORDS = 500_000  # words counted before those seen once are forgotten
 
 _RUN = re.compile(r"\S+")
 
@@ -135,6 +147,44 @@ def _set_sentence_starts(doc, starts) -> None:
     doc.from_array([SENT_START], marks)
 
 
+def _text_length(doc) -> int:
+    """len(doc.text), without joining the text of every token."""
+    if not len(doc):
+        return 0
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws)
+
+
+def _forced_sentence_starts(doc, text: str) -> list[int]:
+    """Unparsed Doc whose text is a prefix of `text` -> the tokens that must
+    start a sentence: each one after MAX_SENTENCE_TOKENS tokens of which
+    none ends with . ! ? or holds a line break. Nearly every text has no run
+    that long, which arrays over the tokens tell without a Python loop over
+    them (a loop was 2-3 % of an article's cost); the loop runs only for the
+    texts that have one."""
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH
+
+    if len(doc) <= MAX_SENTENCE_TOKENS:
+        return []
+    spans = doc.to_array([IDX, LENGTH]).astype(np.int64)
+    starts, ends = spans[:, 0], spans[:, 0] + spans[:, 1]
+    chars = np.frombuffer(text[: int(ends[-1])].encode("utf-32-le"), dtype=np.uint32)
+    lines = np.concatenate(([0], np.cumsum(chars == 10)))
+    stops = np.isin(chars[ends - 1], (ord("."), ord("!"), ord("?"))) | (lines[ends] > lines[starts])
+    # the longest run of tokens without a stop
+    marks = np.flatnonzero(np.concatenate(([True], stops, [True])))
+    if int(np.diff(marks).max()) - 1 < MAX_SENTENCE_TOKENS:
+        return []
+    forced, since = [], 0  # tokens since a possible sentence end
+    for i, stop in enumerate(stops.tolist()):
+        if since >= MAX_SENTENCE_TOKENS:
+            forced.append(i)
+            since = 0
+        since = 0 if stop else since + 1
+    return forced
+
+
 class Enricher:
     """Adds entities and quotes to normalised records with one spaCy pipeline.
 
@@ -153,6 +203,8 @@ class Enricher:
         # sentence starts set before parsing bind a parser; a sentencizer
         # (or no sentence splitter) sets its own
         self._parses = "parser" in nlp.pipe_names
+        self._word_counts: Counter = Counter()  # whitespace-delimited word -> articles it was in
+        self._kept_words: set = set()
 
     def build(self, rec: dict, doc) -> dict:
         """(normalised record, parsed body, or the parsed beginning of the
@@ -165,7 +217,7 @@ class Enricher:
         quotes, clauses_cut = extract_quotes_and_cut(doc, resolver)
         return link_speakers(dict(rec, entity_mentions=mentions, entities=entities,
                                   quotes=[q.to_dict() for q in quotes], nlp_model=self.model,
-                                  extraction_cut=len(doc.text) < len(rec["body"]) or clauses_cut))
+                                  extraction_cut=_text_length(doc) < len(rec["body"]) or clauses_cut))
 
     def annotate_many(self, recs):
         """Iterable of normalised records -> iterable of (record, full record
@@ -188,6 +240,7 @@ class Enricher:
         # records built from them are plain Python.
         out = []
         recs = [dict(rec, language=self._language(rec)) for rec in recs]
+        self._keep_frequent_words(rec["body"] for rec in recs if is_english(rec["language"]))
         with self.nlp.memory_zone():
             docs = iter(self._parse([rec for rec in recs if is_english(rec["language"])]))
             for rec in recs:
@@ -204,6 +257,27 @@ class Enricher:
                 except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
                     out.append((rec, _extract_error(exc)))
         return out
+
+    def _keep_frequent_words(self, bodies) -> None:
+        """Count the words of `bodies` by article; tokenize those now seen in
+        KEEP_AFTER_ARTICLES articles outside any memory zone, so that their
+        tokenization and lexemes stay (at most MAX_KEPT_WORDS in all)."""
+        room = MAX_KEPT_WORDS - len(self._kept_words)
+        if room <= 0:
+            return
+        counts, kept = self._word_counts, self._kept_words
+        new = []
+        for body in bodies:
+            for word in set(body.split()):
+                counts[word] += 1
+                if counts[word] == KEEP_AFTER_ARTICLES and word not in kept and len(word) <= MAX_RUN_CHARS:
+                    new.append(word)
+        if new:
+            new = new[:room]
+            self._tokenize(" ".join(new))
+            kept.update(new)
+        if len(counts) > _MAX_COUNTED_WORDS:
+            self._word_counts = Counter({w: c for w, c in counts.items() if c > 1})
 
     def _language(self, rec: dict) -> str | None:
         """ISO 639-1 code of the headline and body (None: cannot tell)."""
@@ -255,12 +329,7 @@ class Enricher:
         if self.max_tokens is not None and len(doc) > self.max_tokens:
             doc = doc[: self.max_tokens].as_doc()
         if self._parses:
-            forced, since = [], 0  # tokens since a possible sentence end
-            for i, word in enumerate(t.text for t in doc):
-                if since >= MAX_SENTENCE_TOKENS:
-                    forced.append(i)
-                    since = 0
-                since = 0 if word[-1:] in ".!?" or "\n" in word else since + 1
+            forced = _forced_sentence_starts(doc, text)
             # (from_docs starts a sentence with each piece: not ours to say)
             if forced or doc.has_annotation("SENT_START"):
                 _set_sentence_starts(doc, forced)

@@ -6,7 +6,7 @@ NER can take its place (`--spacy-model en_core_web_trf`, or a path).
 """
 from __future__ import annotations
 
-import functools
+import threading
 
 DEFAULT_MODEL = "en_news_sm"
 # Components the extraction reads: tagger (cue verbs), parser (speakers,
@@ -38,8 +38,16 @@ def model_label(nlp) -> str:
     return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
 
 
-@functools.lru_cache(maxsize=4)
+_SHARED: dict[str, object] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 def shared_model(name: str = DEFAULT_MODEL):
-    """load_model, once per process and name: for callers that only read
-    the pipeline (the streaming job's DoFns)."""
-    return load_model(name)
+    """load_model, once per process and name, for callers that only read
+    the pipeline (the streaming job's DoFns). Thread-safe: a caller that
+    comes while another thread loads the model waits for that load (the job
+    loads it in the background while its consumer group assigns partitions)."""
+    with _SHARED_LOCK:
+        if name not in _SHARED:
+            _SHARED[name] = load_model(name)
+        return _SHARED[name]

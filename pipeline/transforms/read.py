@@ -82,7 +82,8 @@ def request_stop() -> None:
 class _ReadPartition(beam.DoFn, RestrictionProvider):
     """partition number -> the Messages of that partition, from the start
     position, until a bound is reached: `until_idle` seconds without a new
-    record, `max_records` read, the wall-clock time `stop_at`, `max_polls`
+    record, `until_end` (the end the partition had when this reader first
+    polled it reached, and a poll that found nothing more), `max_records` read, the wall-clock time `stop_at`, `max_polls`
     polls by all readers of this pipeline in this process, or STOP.
     With no bound it reads for ever (see _ReadPartitionLive). What a bundle
     read is committed when the bundle has succeeded.
@@ -91,9 +92,10 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
     offsets [start, end of time), the start resolved from `start` once."""
 
     def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None,
-                 max_polls=None):
+                 max_polls=None, until_end=False):
         self.bootstrap, self.topic, self.group, self.start = bootstrap, topic, group, start
         self.until_idle, self.max_records, self.stop_at = until_idle, max_records, stop_at
+        self.until_end = until_end
         self.max_polls, self.token = max_polls, uuid.uuid4().hex
         self.read = Counter("read")
 
@@ -114,6 +116,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         self.next_offset = {}  # partition -> where that consumer stands
         self.last_record_at = {}  # partition -> monotonic time of its last record (or first poll)
         self.count = {}  # partition -> records read
+        self.end = {}  # partition -> its end offset when first polled (until_end)
         self.commit_lock = threading.Lock()
         self.behind = {}  # partition -> polls in a row that found the log ending before our position
         self.committer = clients.make_consumer(self.bootstrap, self.group)
@@ -130,12 +133,14 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             self.consumers[partition] = consumer
             self.last_record_at[partition] = time.monotonic()
             self.count[partition] = 0
+            if self.until_end:
+                self.end[partition] = consumer.end_offsets([tp])[tp]
             self._check_went_back(partition, offset)
         if self.next_offset.get(partition) != offset:
             self.consumers[partition].seek(tp, offset)
         return self.consumers[partition], tp
 
-    def _bound_reached(self, partition) -> bool:
+    def _bound_reached(self, partition, empty: bool) -> bool:
         if STOP.is_set() or RESTART.is_set() or (self.stop_at is not None and time.time() >= self.stop_at):
             return True
         if self.max_polls is not None:
@@ -143,6 +148,11 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             if _POLLS[self.token] >= self.max_polls:
                 return True
         if self.max_records is not None and self.count[partition] >= self.max_records:
+            return True
+        # The end noted at the start is not trusted alone: Tansu reports a
+        # high watermark one past the first record of the last batch written,
+        # so the records after it are read too, until a poll finds none.
+        if self.until_end and empty and self.next_offset[partition] >= self.end[partition]:
             return True
         return self.until_idle is not None and time.monotonic() - self.last_record_at[partition] >= self.until_idle
 
@@ -218,7 +228,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
                 self._log_went_back(consumer, tp, highwater)
             else:
                 self.behind.pop(partition, None)
-        if self._bound_reached(partition):
+        if self._bound_reached(partition, empty=last is None):
             tracker.try_claim(restriction.stop)  # claiming the end marks the restriction done
             return
         tracker.defer_remainder()
@@ -242,14 +252,14 @@ class _ReadPartitionLive(_ReadPartition):
 class ReadArticleMessages(beam.PTransform):
     """Pipeline root -> Messages of the input topic's partitions (all, or
     the given `partitions`), one reader per partition. Bounded when given
-    `until_idle`, `max_records` (per partition), `stop_at` (a wall-clock
-    time) or `max_polls`; live otherwise."""
+    `until_idle`, `until_end`, `max_records` (per partition), `stop_at` (a
+    wall-clock time) or `max_polls`; live otherwise."""
 
     def __init__(self, bootstrap, topic, group, start="committed", until_idle=None, max_records=None, stop_at=None,
-                 max_polls=None, live=None, partitions=None):
+                 max_polls=None, live=None, partitions=None, until_end=False):
         super().__init__()
-        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at, max_polls)
-        self.live = live if live is not None else (until_idle is None and max_records is None)
+        self.args = (bootstrap, topic, group, start, until_idle, max_records, stop_at, max_polls, until_end)
+        self.live = live if live is not None else (until_idle is None and max_records is None and not until_end)
         self.partitions = partitions
 
     def expand(self, pbegin):

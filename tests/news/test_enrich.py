@@ -120,3 +120,49 @@ def test_an_article_in_another_language_is_written_without_english_nlp(enricher)
     assert rec["language"] == "de"
     assert (rec["entities"], rec["entity_mentions"], rec["quotes"]) == ([], [], [])
     assert rec["body"].startswith("Die Bundesregierung") and not rec["extraction_cut"]
+
+
+# Texts for the sentence starts forced before parsing; what each must give is
+# worked out by the rule itself below (a start after MAX_SENTENCE_TOKENS
+# tokens none of which ends with . ! ? or holds a line break), token by token.
+def _long(words: int, word: str = "word") -> str:
+    return " ".join([word] * words)
+
+
+FORCED_TEXTS = [
+    ("prose", "The council met on Monday. It voted! Did it? " * 80),
+    ("one run of 700 words", _long(700)),
+    ("299 words and a stop, twice", (_long(299) + ". ") * 2),
+    ("300 words and a stop", _long(300) + ". And on."),
+    ("a run that ends the text", "Start. " + _long(300)),
+    ("line breaks in the run", (_long(200) + "\n") * 4),
+    ("blank lines between runs", (_long(250) + "\n\n") * 3),
+    ("astral characters before a run", "\U0001F600 \U0001F4F0 " * 50 + _long(650)),
+    ("stops inside words only", _long(320, "U.S.A") + " x" + _long(320, "e.g") + " tail"),
+    ("punctuation tokens", _long(400, "word ,")),
+]
+
+
+def _forced_by_the_rule(doc, limit):
+    forced, since = [], 0
+    for token in doc:
+        if since >= limit:
+            forced.append(token.i)
+            since = 0
+        since = 0 if token.text[-1:] in ".!?" or "\n" in token.text else since + 1
+    return forced
+
+
+@pytest.mark.parametrize("name, text", FORCED_TEXTS, ids=[n for n, _ in FORCED_TEXTS])
+def test_forced_sentence_starts_follow_the_rule(enricher, name, text):
+    from pipeline.news.enrich import MAX_SENTENCE_TOKENS, _forced_sentence_starts
+
+    doc = enricher._tokenize(text)
+    assert _forced_sentence_starts(doc, text) == _forced_by_the_rule(doc, MAX_SENTENCE_TOKENS)
+
+
+def test_forced_sentence_starts_of_a_long_run_are_set_before_parsing(enricher):
+    from pipeline.news.enrich import MAX_SENTENCE_TOKENS
+
+    doc = enricher._tokens(_long(700))
+    assert [t.i for t in doc if t.is_sent_start] == [0, MAX_SENTENCE_TOKENS, 2 * MAX_SENTENCE_TOKENS]
