@@ -28,7 +28,13 @@ How it works, in order:
    to the full name used in the article, a description to the person in
    apposition ("its president, Tom Bradshaw");
 5. cue verbs with a clausal complement and no quotation marks in it give the
-   reported speech ("X said that ...", "accused Y of ...").
+   reported speech ("X said that ...", "accused Y of ...", "urged Y to ...",
+   "spoke about ...", "called the plan a disaster"), taken on to the end of
+   a partial quote of the same cue and over what the parser split off the
+   clause up to a comma; not what was seen happen ("saw him leave"), an
+   open question ("to determine whether"), the writer's supposition
+   ("Assuming he ..."), nor a clause nested in another that says mostly the
+   same ("said he expects X" is one attribution).
 Transcripts ("PENCE: Well, look, ...") are read before the marks: a paragraph
 opening with a speaker's name in capitals and a colon is a direct quote of
 that person, running on over unlabelled paragraphs up to the next speaker.
@@ -38,7 +44,9 @@ capitalised after "called"), are not quotes, and do not keep the clause
 around them from being reported speech. Never raises on odd input:
 unbalanced marks are handled best effort. The work is linear in the length of the text whatever it holds (issue 15:
 thousands of marks, one endless sentence): lookups go through per-document
-indexes (`_Article`), and the reported clauses read, which overlap where
+indexes (`_Article`; the tokens that may be cues are found on the Doc's
+arrays of word hashes, not by building every Token), and the reported
+clauses read, which overlap where
 cues are nested, are capped at CLAUSE_TOKENS_PER_TOKEN times the tokens
 (`extract_quotes_and_cut` says when that cut the extraction short).
 """
@@ -79,10 +87,34 @@ BELIEF_VERBS = frozenset(
 HEARSAY_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly".split())
 # Verbs whose direct object is what was said: "announced a new plan".
 OBJECT_CONTENT_VERBS = frozenset(
-    "announce deny confirm predict reveal admit claim report propose reject dispute criticize criticise praise cite".split()
+    "announce deny confirm predict reveal admit claim report propose reject dispute criticize criticise praise cite"
+    # a stance, a topic or a demand voiced: "mentioned the deficit", "opposed the bill"
+    " mention note oppose express discuss recommend reference demand highlight acknowledge tout condemn denounce"
+    " decry lament outline champion promote defend back offer describe question show".split()
 )
 # Verbs whose reported content is an infinitive: "vowed to fight on".
-COMMISSIVE_VERBS = frozenset("promise pledge vow threaten refuse offer vote decline urge agree".split())
+COMMISSIVE_VERBS = frozenset(
+    "promise pledge vow threaten refuse offer vote decline urge agree"
+    # what someone means to do: "wants to cut taxes", "plans to run"
+    " want plan hope seek intend aim wish decide propose".split()
+)
+# Verbs whose object is the one spoken to: "told reporters that ...".
+_ADDRESSING = frozenset("tell ask inform remind assure notify warn advise instruct urge convince persuade".split())
+# Verbs that tell someone to do something: "urged the council to act".
+DIRECTIVE_VERBS = frozenset(
+    "ask urge call tell warn encourage advise instruct challenge remind implore beg".split()
+)
+# Verbs whose content is the object of a preposition: "spoke about the
+# economy", "pointed to the jobs report", "railed against the tax code".
+PREP_CONTENT = {
+    "speak": ("about", "of", "on"), "talk": ("about", "of"), "comment": ("on",),
+    "point": ("to",), "rail": ("against",), "complain": ("about", "of"),
+    "ask": ("about", "for"), "warn": ("about", "of", "against"), "write": ("about", "of"),
+    "testify": ("about", "on"), "argue": ("for", "against"), "advocate": ("for",),
+    "lobby": ("for", "against"), "campaign": ("for", "against"), "agree": ("with", "on"),
+    "disagree": ("with", "on"), "boast": ("about", "of"), "brag": ("about", "of"), "joke": ("about",),
+    "speculate": ("about", "on"), "protest": ("against",), "object": ("to",),
+}
 # Verbs of blame or praise whose content is the charge after "of" or "for":
 # "accused Clinton of lying", "slammed the senator for voting against it".
 CHARGING_VERBS = frozenset("accuse blame criticize criticise praise fault slam blast attack".split())
@@ -145,9 +177,14 @@ def _opens_straight(text: str, i: int) -> bool:
 
 
 def _opens_line(text: str, i: int) -> bool:
-    """A closing mark that starts a line and touches a word: scraped text
-    sometimes turns the opening mark the wrong way (”Fear. I am ...”)."""
-    if not text[i + 1 : i + 2].isalnum():
+    """A closing mark that starts a line and touches a word (or an
+    ellipsis): scraped text sometimes turns the opening mark the wrong way
+    (”Fear. I am ...”)."""
+    # the word may come after an ellipsis ("” … he delivered")
+    j = i + 1
+    while j < len(text) and j < i + 6 and text[j] in " ….":
+        j += 1
+    if not text[j : j + 1].isalnum() or (j > i + 1 and "…" not in text[i + 1 : j] and "..." not in text[i + 1 : j]):
         return False
     # only whitespace back to the line start; walking back stops at the first
     # other character, so a line of marks is not read once per mark
@@ -376,7 +413,8 @@ def _forms(verbs) -> dict:
     return table
 
 
-_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS)
+_VERB_FORMS = _forms(SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS
+                     | DIRECTIVE_VERBS | frozenset(PREP_CONTENT))
 _VERB_LEMMAS = frozenset(_VERB_FORMS.values())
 
 
@@ -394,12 +432,15 @@ def is_cue(token, verbs=SPEECH_VERBS) -> bool:
     return _lemma(token) in verbs and (token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"))
 
 
-def _subject_of(art, verb):
-    """The subject token of a cue verb, climbing to the verb that has one."""
+def _subject_of(art, verb, quoted=None):
+    """The subject token of a cue verb, climbing to the verb that has one.
+    With `quoted` (the quoted tokens), a subject inside a quotation is passed
+    over: the parser sometimes hangs a word of the quote on the cue as a
+    second subject ("“... that, if ...,” Graham said")."""
     current = verb
     for _ in range(4):
         for child in current.children:
-            if child.dep_ in _SUBJECTS and not child.is_space:
+            if child.dep_ in _SUBJECTS and not child.is_space and (quoted is None or child.i not in quoted):
                 # "who said": the person is the noun the relative clause hangs on
                 if child.tag_ in ("WP", "WDT") and current.dep_ == "relcl":
                     return current.head
@@ -507,7 +548,8 @@ class SpeakerResolver:
         # "Mr Patel" the tagger did not take for a person: a title before a
         # proper noun outside any entity names one all the same
         doc, titled = art.doc, []
-        for t in doc:
+        for i in art.tokens_of("titles", _TITLE_WORDS):
+            t = doc[i]
             if (t.lower_.rstrip(".") in _PERSON_TITLES and t.i + 1 < len(doc) and not t.ent_type_
                     and doc[t.i + 1].tag_ == "NNP" and not doc[t.i + 1].ent_type_):
                 titled.append((t.idx, entities.person(doc[t.i + 1].text)))
@@ -652,6 +694,19 @@ class _Article:
         self._spaces = None
         self._rstripped: dict[int, int] = {}
         self._punct_runs: dict[int, int] = {}
+        self._tokens_of: dict[str, list] = {}
+
+    def tokens_of(self, key: str, words) -> list:
+        """Indices, in order, of the tokens whose lower-case form or lemma
+        is one of `words` (a superset of those the checks below accept):
+        found on the document's arrays of hashes, so the steps that look
+        for cues build Token objects for these tokens only, not for every
+        token of the document. Cached under `key`."""
+        found = self._tokens_of.get(key)
+        if found is None:
+            found = _tokens_with(self.doc, words)
+            self._tokens_of[key] = found
+        return found
 
     def paragraph_of(self, offset: int):
         """The paragraph holding a character offset; the last paragraph for
@@ -788,6 +843,35 @@ class _Article:
         return max(start, found)
 
 
+_HASHES: dict[frozenset, object] = {}
+
+
+def _tokens_with(doc, words) -> list:
+    """Indices of the tokens of `doc` whose LOWER or LEMMA attribute is one
+    of `words` (the lemma also capitalised or in capitals, as a lemmatizer
+    may leave it)."""
+    import numpy  # a spaCy dependency; here, as importing this module loads no spaCy
+
+    hashes = _HASHES.get(words)
+    if hashes is None:
+        from spacy.strings import hash_string
+
+        variants = {v for w in words for v in (w, w.capitalize(), w.upper())}
+        hashes = _HASHES[words] = numpy.array(sorted(hash_string(w) for w in variants), dtype="uint64")
+    if not len(doc):
+        return []
+    table = doc.to_array(["LOWER", "LEMMA"])
+    # membership by bisection in the sorted hashes (numpy.isin hashes the
+    # whole word list again on every call)
+    last = len(hashes) - 1
+    hit = None
+    for column in (table[:, 0], table[:, 1]):
+        at = numpy.minimum(numpy.searchsorted(hashes, column), last)
+        found = hashes[at] == column
+        hit = found if hit is None else hit | found
+    return numpy.flatnonzero(hit).tolist()
+
+
 class _TokenSet:
     """Token indices inside the given [start, end) ranges: a flag per token,
     where a list of ranges costs its length for each question."""
@@ -832,9 +916,11 @@ class _Cues:
     def __init__(self, art, quoted: _TokenSet):
         self.at = []
         self.according = set()
-        for token in art.doc:
-            if token.i in quoted:
+        doc = art.doc
+        for i in art.tokens_of("cues", _CUE_WORDS):
+            if i in quoted:
                 continue
+            token = doc[i]
             if _is_according(token):
                 self.at.append(token.i)
                 self.according.add(token.i)
@@ -908,10 +994,18 @@ def _find_cue(art, q_tokens, cues: _Cues, allow_prev_colon=True):
             score = d - (_LINK_BONUS if linked else 0)
             if best_score is None or score < best_score:
                 best, best_score = c, score
+    # a cue right before the quote, with nothing but punctuation and an
+    # adverb between, introduces it whatever the parse ("Trump said,
+    # adding later, “NATO is ...”": the parser hangs the quote on "said")
+    k = bisect_left(at, first) - 1
+    if k >= 0 and at[k] != best and at[k] not in cues.according and at[k] >= lo and first - at[k] <= 5:
+        if all(t.text in ",:—–-" or t.tag_.startswith("RB") or t.text in MARK_TOKENS or t.text in SINGLE_MARKS
+               for t in doc[at[k] + 1 : first]):
+            return doc[at[k]]
     return doc[best]
 
 
-def _speaker_token(art, cue):
+def _speaker_token(art, cue, quoted=None):
     if cue.lower_ == "according":
         to = cue.doc[cue.i + 1]
         for child in to.children:
@@ -924,7 +1018,7 @@ def _speaker_token(art, cue):
                                 return who
                 return child
         return None
-    return _subject_of(art, cue)
+    return _subject_of(art, cue, quoted)
 
 
 def _colon_intro(art, q_start: int):
@@ -1022,7 +1116,22 @@ def _named_as(art, tokens) -> bool:
     if word == "called":
         so_called = k >= 2 and doc[k - 2].lower_ == "so" or k >= 1 and doc[k - 1].lower_ == "so-"
         return so_called or _looks_like_title(text)
+    if n_words <= 6 and _looks_like_title(text.rstrip().rstrip(",")):
+        # a programme, book or slogan named in the writer's sentence: after
+        # "on", "of", "in" ("on “Fox News Sunday,”") or in front of the noun
+        # it names ("his “Keepin' It Real” radio program")
+        if word in _TITLE_BEFORE:
+            return True
+        k = tokens.end
+        while k < len(doc) and (doc[k].text in MARK_TOKENS or doc[k].text in SINGLE_MARKS or doc[k].text == ","):
+            k += 1
+        if k < len(doc) and doc[k].tag_ in ("NN", "NNS") and doc[k - 1].text != ",":
+            return True
     return word == "so-called"
+
+
+# Prepositions before a title in quotation marks: "appeared on ‘Question Time’".
+_TITLE_BEFORE = frozenset("on of in at from aboard".split())
 
 
 def _quote_type(art, start: int) -> str:
@@ -1030,14 +1139,25 @@ def _quote_type(art, start: int) -> str:
     woven into the writer's sentence."""
     text = art.text
     i = start
-    while i < len(text) and text[i].isspace():
+    # an editor's bracket may come before the first word of a quoted
+    # sentence ("[W]e are reminded"), and an ellipsis says the words before
+    # were left out ("… overall, I think"): then only the place of the quote
+    # tells whether it stands as a sentence
+    elided = False
+    while i < len(text) and (text[i].isspace() or text[i] in "….["):
+        elided = elided or text[i] in "…."
         i += 1
-    if not text[i : i + 1].isupper() and not text[i : i + 1].isdigit():
+    if not elided and not text[i : i + 1].isupper() and not text[i : i + 1].isdigit():
         return "partial"
-    mark = start - (mark_width_before(text, start) or 1)
+    k = start  # the quote's words may begin after a space ("” … he said")
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    mark = k - (mark_width_before(text, k) or 1)
     # the text before the mark, read from its end (a copy of it would cost
     # the length of the article for each quote)
     end = art.rstrip_end(0, max(mark, 0))
+    if text[max(0, end - 6) : end] in (" that,", " that") or text[max(0, end - 5) : end] == " that":
+        return "partial"  # "said that, “Of course ...”": the quote completes the writer's clause
     if end == 0 or text[end - 1] in ".?!:,;\n" or text[max(0, end - 4) : end] in ("said", "says"):
         return "direct"
     p_start, _ = art.paragraph_of(start)
@@ -1205,7 +1325,7 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
             continue
         mention, cue_text, speaker, is_person = None, None, None, False
         if cue is not None:
-            subject = _speaker_token(art, cue)
+            subject = _speaker_token(art, cue, quoted)
             if subject is not None and subject.i not in quoted:
                 mention = _mention_span(art, subject)
             cue_text = _cue_phrase(cue).text
@@ -1233,7 +1353,8 @@ def extract_quotes_and_cut(doc, entities: EntityResolver) -> tuple[list[Quote], 
         previous = (p_start, cue.i if cue is not None else None, quote)
     for quote, texts in pieces.values():
         quote.text = " ".join(texts)
-    partial_cues = {i for i, q in cue_of.items() if q.type == "partial"}
+    # cue -> the partial quote it introduces (a dict is a set of its keys below)
+    partial_cues = {i: q for i, q in cue_of.items() if q.type == "partial"}
     if dropped:
         # a scare quote or title is part of the writer's sentence: a reported
         # clause around it ("said the ‘reform’ failed") is reported speech
@@ -1249,8 +1370,9 @@ def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Bu
     words or only partial quotes ("... is “only a matter of time.”"). Stops
     when the clauses read use up the budget."""
     doc = art.doc
-    found = []
-    for token in doc:
+    found, cue_at = [], []  # the clauses, and the offset of each one's cue
+    for i in art.tokens_of("reporting", _REPORTING_WORDS):
+        token = doc[i]
         if (token.i in used_cues and token.i not in partial_cues) or token.i in quoted:
             continue
         according = _is_according(token)
@@ -1261,7 +1383,11 @@ def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Bu
             content = _clause_span(art, token.head, exclude=token)
             hearsay = True
         elif is_cue(token, _REPORTING):
+            if _writers_supposition(token):
+                continue
             content = _reported_clause(art, token)
+            if content is not None and not _states_content(token, content):
+                content = None
             if content is None and token.i in partial_cues:
                 content = _right_complement(token)
         elif _lemma(token) in NOMINAL_CUES and token.tag_ in ("NN", "NNS"):
@@ -1273,15 +1399,25 @@ def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Bu
             nominal = True
         else:
             continue
+        subject = None if hearsay else (_owner(token) if nominal else _speaker_token(art, token))
+        pieces = None
+        if subject is not None and not (according or nominal) and (
+                content is None or content.start <= subject.i < content.end or content.start <= token.i < content.end):
+            # "A, he said, B": the parse hangs the cue inside its clause
+            pieces = _interrupted(art, token, subject)
+            if pieces is not None:
+                content = pieces[0]
         if content is None:
             continue
-        if not budget.spend(len(content)):
+        if not budget.spend(len(content) + (len(pieces[-1]) if pieces and len(pieces) > 1 else 0)):
             break
         if len(content) < 3:
             continue
-        if token.i not in partial_cues and any(i in quoted for i in range(content.start, content.end)):
+        if token.i not in partial_cues and any(i in quoted for p in (pieces or [content])
+                                               for i in range(p.start, p.end)):
             continue  # a direct quote's own clause, not reported speech
-        subject = None if hearsay else (_owner(token) if nominal else _speaker_token(art, token))
+        if token.i in partial_cues and pieces is None:
+            content = _take_in(art, content, partial_cues[token.i])
         if subject is not None and subject.i in range(content.start, content.end):
             continue
         if subject is None and not hearsay and not according and content.start < token.i:
@@ -1292,40 +1428,276 @@ def _reported_speech(art, resolver, quoted, used_cues, partial_cues, budget: _Bu
         text = _trim_end(art.text[start:end])
         if not text:
             continue
+        end = start + len(text)
+        if pieces is not None and len(pieces) > 1:
+            # the words after the cue go on with the clause: one text, the
+            # offsets spanning the cue between (as for "“A,” he said, “B.”")
+            more = _trim_end(art.text[pieces[1].start_char : pieces[1].end_char])
+            text, end = f"{text} {more}", pieces[1].start_char + len(more)
         resolver.note(start, speaker, is_person)
         found.append(
-            Quote(text, start, start + len(text), "indirect", speaker,
+            Quote(text, start, end, "indirect", speaker,
                   mention.text if mention is not None else None, _cue_phrase(token).text)
         )
-    return found
+        cue_at.append(token.idx)
+    return _without_nested(found, cue_at)
 
 
-_REPORTING = SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS
+# How many clauses before a nested one are looked at for the clause it lies
+# in (a bound, so the work stays linear).
+_NESTED_LOOKBACK = 4
+
+
+def _without_nested(found, cue_at):
+    """Reported clauses less those nested in another one: a clause whose cue
+    and words lie inside another clause and make up at least half of it
+    says again what the clause around it says ("Fowler said he expects
+    Clinton to recover": one attribution, "he expects Clinton to recover",
+    not a second one "Clinton to recover" for "expects"). A short clause
+    nested in a long one is kept ("said the council, which fears X, met")."""
+    order = sorted(range(len(found)), key=lambda k: found[k].start)
+    starts = [found[k].start for k in order]
+    dropped = set()
+    for k, quote in enumerate(found):
+        j = bisect_right(starts, cue_at[k])
+        for m in range(j - 1, max(j - 1 - _NESTED_LOOKBACK, -1), -1):
+            outer = found[order[m]]
+            if order[m] == k or order[m] in dropped or not outer.start <= cue_at[k] < outer.end:
+                continue
+            if outer.start <= quote.start and quote.end <= outer.end + 2 and (
+                    quote.end - quote.start >= 0.5 * (outer.end - outer.start)):
+                dropped.add(k)
+                break
+    return [q for k, q in enumerate(found) if k not in dropped]
+
+
+# Verbs of perceiving: "saw the man get out", "will see themselves paying
+# more" report what was seen, not what anyone said or holds.
+_PERCEPTION = frozenset("see hear watch notice feel".split())
+# Verbs of finding out, and words that open an embedded question: "trying
+# to determine whether ..." asks, where "questioned whether ..." doubts aloud.
+_KNOWING = frozenset("know determine find learn understand figure discover realize realise".split())
+_QUESTION_WORDS = frozenset("whether if how what who whom why where when which".split())
+
+
+def _writers_supposition(cue) -> bool:
+    """"Assuming he spent the night there, ...": a participle of belief
+    opening the sentence with no subject of its own is the writer's
+    supposition, whoever the main clause is about."""
+    lemma = _lemma(cue)
+    if lemma not in BELIEF_VERBS or lemma in SPEECH_VERBS or cue.tag_ != "VBG":
+        return False
+    if any(c.dep_ in _SUBJECTS for c in cue.children):
+        return False
+    k = cue.i - 1
+    while k >= 0 and (cue.doc[k].is_punct or cue.doc[k].is_space) and not cue.doc[k].is_sent_end:
+        k -= 1
+    return (k < 0 or cue.doc[k].is_sent_end or cue.doc[k + 1].is_sent_start or cue.is_sent_start) and cue.head.i > cue.i
+
+
+def _states_content(cue, content) -> bool:
+    """Does the clause found for a cue say what someone said, held or
+    demanded? Not what was seen happen ("saw the man get out", "see their
+    taxes go up"), nor an open question a belief verb asks ("to determine
+    whether anyone accessed the files", "know how it works")."""
+    lemma = _lemma(cue)
+    if lemma in SPEECH_VERBS:
+        return True
+    if lemma in _PERCEPTION:
+        head = content.root
+        if head.tag_ in ("VB", "VBG") and not any(c.dep_ in ("aux", "mark") for c in head.children):
+            return False
+    if lemma in _KNOWING and content[0].lower_ in _QUESTION_WORDS:
+        return False
+    return True
+
+
+def _take_in(art, content, quote):
+    """The reported clause of a cue, taken on to the end of the partial
+    quote of the same cue that begins inside it or right after it ("said she
+    has “the quality for the job” and “the steadiness”"), within its
+    sentence: the quoted words are part of what the clause reports."""
+    doc = art.doc
+    if quote.end <= content.end_char or quote.start < content.start_char:
+        return content
+    _, sent_end = art.sent_bounds(content.end - 1)
+    if quote.start >= content.end_char:
+        # or right after it, past a comma and the opening mark: "would owe
+        # $212 billion, “equal to the budgets of three states”"
+        k = content.end
+        while k < sent_end and doc[k].idx < quote.start and (doc[k].is_punct or doc[k].text in SINGLE_MARKS):
+            k += 1
+        if k >= sent_end or doc[k].idx < quote.start or k - content.end > 3:
+            return content
+    end = content.end
+    while end < sent_end and doc[end].idx < quote.end:
+        end += 1
+    # and the closing mark of the last quoted piece, when the clause holds its opening mark
+    opened = sum(doc[k].text in OPEN_MARKS or doc[k].text == DOUBLED_OPEN for k in range(content.start, end))
+    closed = sum(doc[k].text in CLOSE_MARKS for k in range(content.start, end))
+    if opened > closed:
+        for k in range(end, min(end + 3, sent_end)):
+            if doc[k].text in CLOSE_MARKS:
+                end = k + 1
+                break
+    return doc[content.start : end]
+
+
+def _interrupted(art, cue, subject):
+    """'A, he said, B.' or 'A, said Ann Lee, B.': the speaker and cue set off
+    by commas inside the sentence of what was said -> [A] or [A, B] (B left
+    out when it opens with "and" or "but": a clause of the writer's as often
+    as not); None for any other shape."""
+    doc = cue.doc
+    sent_start, sent_end = art.sent_bounds(cue.i)
+    lo = min(subject.left_edge.i, _cue_start(cue))
+    hi = max(subject.right_edge.i, cue.i)
+    if hi - lo > 12 or lo - 1 <= sent_start or doc[lo - 1].text != ",":
+        return None
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd", "dative") and c.i > hi for c in cue.children):
+        return None  # the cue's own complement follows: "In May, she said X"
+    left = _trim_span(doc, sent_start, lo - 1)
+    if left is None or len(left) < 3 or any(t.is_space for t in left):
+        return None
+    if not any(t.dep_ in _SUBJECTS for t in left):
+        return None  # "In an August speech, Trump attacked ...": not a clause
+    if left[-1].dep_ == "cc" or any(t.tag_ in ("WDT", "WP", "WRB") or t.dep_ == "relcl"
+                                    for t in doc[left.end - 1 : lo]):
+        return None  # "..., which he said ...": the cue is in a relative clause
+    # "But when Congress cut funding, Mexico said, ...": a subordinate clause
+    # alone is not what was said; it needs the main clause after the cue
+    first = left[1] if len(left) > 1 and left[0].dep_ == "cc" else left[0]
+    needs_more = first.dep_ == "mark" or first.tag_ == "WRB"
+    # after the cue: a few words of its own ("Tuesday", "in an interview"), then a comma
+    k = hi + 1
+    while k < sent_end and k <= hi + 5 and doc[k].text != "," and not doc[k].is_punct:
+        k += 1
+    if k >= sent_end or doc[k].text != ",":
+        return [left] if not needs_more and (k >= sent_end or doc[k].is_punct) else None
+    right = _trim_span(doc, k + 1, sent_end)
+    if (right is None or right[0].dep_ == "cc" or any(t.is_space for t in right)
+            or any(_lemma(t) in SPEECH_VERBS and t.tag_.startswith("VB") for t in right)):
+        # the words after the cue are the writer's, or another attribution's
+        return None if needs_more else [left]
+    return [left, right]
+
+
+def _trim_span(doc, start, end):
+    """doc[start:end] without the punctuation at its ends, or None if empty."""
+    while start < end and doc[start].is_punct and doc[start].text not in OPENING_TOKENS:
+        start += 1
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in CLOSING_TOKENS:
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+_REPORTING = (SPEECH_VERBS | BELIEF_VERBS | COMMISSIVE_VERBS | OBJECT_CONTENT_VERBS | CHARGING_VERBS | DIRECTIVE_VERBS
+              | frozenset(PREP_CONTENT))
 
 
 def _reported_clause(art, cue):
     """The clause a reporting verb introduces, or None:
     "said (that) CLAUSE" (ccomp), "vowed to ACT" (xcomp of a commissive verb),
-    "CLAUSE, he said." (the cue hangs on the clause as parataxis), "announced
-    a plan" and "cited two reports" (the object), "called for an inquiry"."""
-    for child in cue.children:
-        if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and _lemma(cue) in COMMISSIVE_VERBS):
-            return _clause_span(art, child, exclude=cue)
+    "urged the council to ACT" (a directive), "CLAUSE, he said." (the cue
+    hangs on the clause as parataxis), "announced a plan" and "cited two
+    reports" (the object), "accused X of Y" (the one blamed and the charge),
+    "spoke about X" (PREP_CONTENT), "called for an inquiry", "called the plan
+    a disaster"; a clause or object after the cue runs on (_run_on)."""
+    if _lemma(cue) in DIRECTIVE_VERBS:
+        found = _directive(cue)
+        if found is not None:
+            return found
+    # a clause after the cue before one in front of it: "On “Fox News
+    # Sunday,” Pence said X" parses the programme as a clause as well
+    clauses = [c for c in cue.children
+               if c.dep_ == "ccomp" or (c.dep_ == "xcomp" and _lemma(cue) in COMMISSIVE_VERBS)]
+    clauses.sort(key=lambda c: c.i < cue.i)
+    for child in clauses:
+        span = _clause_span(art, child, exclude=cue)
+        if child.i < cue.i:
+            return span
+        if _lemma(cue) not in _ADDRESSING:
+            # "said his tweet to invite her was only a joke": the parser took
+            # the clause's subject for the cue's object
+            doc = cue.doc
+            objects = [c for c in cue.children if c.dep_ == "dobj" and cue.i < c.i < span.start]
+            if (objects and not objects[0].tag_.startswith("PRP")
+                    and doc[objects[0].left_edge.i - 1].tag_ != "IN"  # "said via email that ..."
+                    and not any(t.lower_ == "that" for t in doc[objects[0].right_edge.i + 1 : span.start])):
+                span = doc[objects[0].left_edge.i : span.end]
+        return _run_on(art, cue, span)
     if cue.dep_ == "parataxis" and cue.head.i < cue.i:
         return _clause_span(art, cue.head, exclude=cue)
     for child in cue.children:
         if child.dep_ == "dobj" and _lemma(cue) in OBJECT_CONTENT_VERBS and not child.tag_.startswith("PRP"):
-            return _clause_span(art, child, exclude=cue)
+            return _run_on(art, cue, _clause_span(art, child, exclude=cue))
         if child.dep_ == "prep" and child.lower_ in ("of", "for") and _lemma(cue) in CHARGING_VERBS:
             # "accused Clinton of lying about her emails": the charge is the content
             objects = [c for c in child.children if c.dep_ in ("pcomp", "pobj")]
             if objects:
-                return _clause_span(art, objects[0], exclude=cue)
-        if child.dep_ == "prep" and child.lower_ == "for" and _lemma(cue) == "call":
-            # "called for an inquiry": the demand is what was said
-            objects = [c for c in child.children if c.dep_ == "pobj"]
+                span = _clause_span(art, objects[0], exclude=cue)
+                whom = [c for c in cue.children if c.dep_ == "dobj" and cue.i < c.i < child.i]
+                if whom:
+                    span = cue.doc[whom[0].left_edge.i : span.end]
+                return _run_on(art, cue, span)
+        if child.dep_ == "prep" and child.lower_ in PREP_CONTENT.get(_lemma(cue), ()) and child.i > cue.i:
+            # "spoke about the economy": what the speaker spoke about
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objects:
-                return _clause_span(art, objects[0], exclude=cue)
+                return _run_on(art, cue, _clause_span(art, objects[0], exclude=cue))
+        if child.dep_ == "prep" and child.lower_ == "for" and _lemma(cue) == "call":
+            # "called for an inquiry", "called for scrapping the tax": the
+            # demand is what was said
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return _run_on(art, cue, _clause_span(art, objects[0], exclude=cue))
+    if _lemma(cue) == "call":
+        return _called(art, cue)
+    return _after_colon(art, cue)
+
+
+def _directive(cue):
+    """"urged the council to act", "called on Lee to resign", "asked voters
+    to stay home": whom the speaker addressed and what they were to do, or
+    None when no infinitive follows the verb."""
+    doc = cue.doc
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in cue.children):
+        return None  # "was asked to leave": the one asked is the subject, not the speaker
+    act = next((c for c in cue.children if c.i > cue.i and c.dep_ in ("xcomp", "advcl", "ccomp")
+                and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if act is None:
+        return None
+    start = act.left_edge.i
+    for child in cue.children:
+        if child.dep_ == "dobj" and cue.i < child.i < act.i:
+            start = child.left_edge.i
+        elif child.dep_ == "prep" and child.lower_ == "on" and cue.i < child.i < act.i:
+            start = child.i + 1  # "called on": the one called on, not "on"
+    end = act.right_edge.i
+    while end > start and doc[end].is_punct and doc[end].text not in CLOSING_TOKENS:
+        end -= 1
+    return doc[start : end + 1]
+
+
+def _called(art, cue):
+    """"called the plan a disaster" (an object and what it is called):
+    the judgement is the content ("called on X to act" is a directive, and
+    "called the police" says nothing)."""
+    deps = {c.dep_ for c in cue.children}
+    if "oprd" in deps or ("dobj" in deps and any(c.dep_ in ("dobj", "acl", "amod", "oprd") and c.i > c.head.i
+                                                for d in cue.children if d.dep_ == "dobj" for c in d.children)):
+        # the judgement runs on over what qualifies it ("a mistake at the time")
+        right = [c for c in cue.rights if c.dep_ not in ("punct", "cc", "conj", "parataxis")]
+        doc = cue.doc
+        start = right[0].left_edge.i
+        end = start
+        for c in right:
+            if c.left_edge.i > end + 1 and any(doc[k].is_punct for k in range(end + 1, c.left_edge.i)):
+                break  # punctuation ends the run
+            end = max(end, c.right_edge.i)
+        while end > start and doc[end].is_punct and doc[end].text not in CLOSING_TOKENS:
+            end -= 1
+        return doc[start : end + 1]
     return _after_colon(art, cue)
 
 
@@ -1380,6 +1752,41 @@ def _after_colon(art, cue):
     return doc[start:end] if end - start >= 3 else None
 
 
+# Parts of a sentence after a reported clause that the parser hangs on the
+# cue but that go on with what was said: "said [the deal had helped] -
+# [starting his plan]", "said [A has respect] and [his comment was ...]".
+_RUN_ON = frozenset("ccomp conj advcl xcomp dobj prep npadvmod attr acomp oprd dep".split())
+
+
+def _run_on(art, cue, span):
+    """The reported clause `span` after `cue`, taken on over the cue's later
+    children that continue it (see _RUN_ON), up to the sentence end; not
+    over a verb the speaker is the subject of ("said X and added Y"),
+    another attribution ("and he noted Z", "according to W"), nor words set
+    off by a comma ("criticized the law as a “crazy system”, during a stop
+    in Flint"; "..., citing Y"), which are the writer's."""
+    doc = cue.doc
+    end = span.end - 1
+    _, sent_end = art.sent_bounds(cue.i)
+    for child in cue.rights:
+        if child.i <= end or child.dep_ == "punct" or child.dep_ == "cc":
+            continue
+        if child.dep_ not in _RUN_ON or child.i >= sent_end:
+            break
+        if child.dep_ == "conj" and not any(c.dep_ in _SUBJECTS for c in child.children):
+            break
+        if _lemma(child) in _REPORTING or child.lower_ == "according":
+            break  # another attribution: "..., citing Y", "and he noted Z", "according to W"
+        if any(doc[k].is_space for k in range(end + 1, child.right_edge.i + 1)):
+            break
+        if any(doc[k].text in ",;" for k in range(end + 1, child.left_edge.i)):
+            break  # words set off after it by a comma are the writer's
+        end = child.right_edge.i
+    while end > span.start and (doc[end].dep_ == "cc" or (doc[end].is_punct and doc[end].text not in CLOSING_TOKENS)):
+        end -= 1
+    return doc[span.start : end + 1] if end >= span.end else span
+
+
 def _clause_span(art, head, exclude):
     """The words of the clause under `head`: its subtree without the cue's
     own words, as the contiguous run around `head`, trimmed of punctuation.
@@ -1395,6 +1802,11 @@ def _clause_span(art, head, exclude):
         start -= 1
     while end + 1 in inside and not doc[end + 1].is_space:
         end += 1
+    # a that-clause begins at its "that" ("said via email that ...", where
+    # the parser may hang "email" on the "that")
+    for child in head.lefts:
+        if child.dep_ == "mark" and child.lower_ == "that" and start < child.i:
+            start = child.i
     while start < end and (doc[start].is_punct and doc[start].text not in OPENING_TOKENS):
         start += 1
     while end > start and (doc[end].dep_ == "cc" or (doc[end].is_punct and doc[end].text not in CLOSING_TOKENS)):
@@ -1426,3 +1838,11 @@ def _according_content(art, according):
     while end > start and doc[end - 1].is_punct:
         end -= 1
     return doc[start:end] if end > start else None
+
+
+# The words the look-ups above start from (see _Article.tokens_of): every
+# form and lemma of a cue verb, "according", and for reported speech the
+# adverbs of hearsay and the nouns of saying; the titles before a name.
+_CUE_WORDS = frozenset(_VERB_FORMS) | _VERB_LEMMAS | {"according"}
+_REPORTING_WORDS = _CUE_WORDS | HEARSAY_ADVERBS | NOMINAL_CUES
+_TITLE_WORDS = frozenset(_PERSON_TITLES) | {t + "." for t in _PERSON_TITLES}
