@@ -66,10 +66,10 @@ def main(argv=None) -> int:
             f"teacher {st['words_per_second']}, >= 0.8 x", ratio >= 0.8)
     q = polnear.evaluate(Enricher(nlp), args.data)
     d, al = q["direct"], q["all"]
-    row(f"PolNeAR dev direct quotes ({d['gold']} gold)", prf(d), "F1 >= 0.85", d["f1"] >= 0.85)
-    row("PolNeAR dev direct quotes: speaker accuracy", f"{d['speaker_accuracy']:.3f}", ">= 0.88",
-        d["speaker_accuracy"] >= 0.88)
-    row(f"PolNeAR dev all attributions ({al['gold']} gold)", prf(al), "F1 >= 0.60", al["f1"] >= 0.60)
+    row(f"PolNeAR dev direct quotes ({d['gold']} gold)", prf(d), "F1 >= 0.90", d["f1"] >= 0.90)
+    row("PolNeAR dev direct quotes: speaker accuracy", f"{d['speaker_accuracy']:.3f}", ">= 0.94",
+        d["speaker_accuracy"] >= 0.94)
+    row(f"PolNeAR dev all attributions ({al['gold']} gold)", prf(al), "F1 >= 0.70", al["f1"] >= 0.70)
     row("PolNeAR dev all attributions: speaker acc.", f"{al['speaker_accuracy']:.3f}", "")
     from evaluation import british
 

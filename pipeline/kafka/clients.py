@@ -120,14 +120,21 @@ def seek_start(consumer, tp, start: str) -> None:
 
 def start_offset(bootstrap: str, topic: str, partition: int, group: str, start: str) -> int:
     """The offset a reader of `partition` starts at (see seek_start)."""
+    return start_offsets(bootstrap, topic, [partition], group, start)[partition]
+
+
+def start_offsets(bootstrap: str, topic: str, partitions, group: str, start: str) -> dict[int, int]:
+    """start_offset of each of `partitions`, with one consumer (a consumer's
+    connection costs more than its requests)."""
     from kafka import TopicPartition
 
-    tp = TopicPartition(topic, partition)
+    tps = [TopicPartition(topic, p) for p in partitions]
     consumer = make_consumer(bootstrap, group)
     try:
-        consumer.assign([tp])
-        seek_start(consumer, tp, start)
-        return consumer.position(tp)
+        consumer.assign(tps)
+        for tp in tps:
+            seek_start(consumer, tp, start)
+        return {tp.partition: consumer.position(tp) for tp in tps}
     finally:
         consumer.close()
 
@@ -141,7 +148,7 @@ def commit_start(bootstrap: str, topic: str, group: str, start: str, partitions=
 
     existing = partitions_of(bootstrap, topic)
     partitions = existing if partitions is None else [p for p in partitions if p in existing]
-    offsets = {p: start_offset(bootstrap, topic, p, group, start) for p in partitions}
+    offsets = start_offsets(bootstrap, topic, partitions, group, start)
     if not offsets:
         return offsets
     consumer = make_consumer(bootstrap, group)

@@ -92,15 +92,20 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
     offsets [start, end of time), the start resolved from `start` once."""
 
     def __init__(self, bootstrap, topic, group, start, until_idle=None, max_records=None, stop_at=None,
-                 max_polls=None, until_end=False):
+                 max_polls=None, until_end=False, partitions=None):
         self.bootstrap, self.topic, self.group, self.start = bootstrap, topic, group, start
+        self.partitions = partitions  # all this reader will be given, when known: their starts are found together
+        self._starts: dict[int, int] = {}
         self.until_idle, self.max_records, self.stop_at = until_idle, max_records, stop_at
         self.until_end = until_end
         self.max_polls, self.token = max_polls, uuid.uuid4().hex
         self.read = Counter("read")
 
     def initial_restriction(self, partition):
-        return OffsetRange(clients.start_offset(self.bootstrap, self.topic, partition, self.group, self.start), _END)
+        if partition not in self._starts:
+            wanted = self.partitions if self.partitions and partition in self.partitions else [partition]
+            self._starts.update(clients.start_offsets(self.bootstrap, self.topic, wanted, self.group, self.start))
+        return OffsetRange(self._starts.pop(partition), _END)
 
     def create_tracker(self, restriction):
         return OffsetRestrictionTracker(restriction)
@@ -205,7 +210,8 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         wanted = MAX_POLL_RECORDS
         if self.max_records is not None:
             wanted = max(1, min(wanted, self.max_records - self.count[partition]))
-        quiet = time.monotonic() - self.last_record_at[partition] > IDLE_AFTER
+        # (a run --until-end is over once a poll finds nothing: no long polls)
+        quiet = not self.until_end and time.monotonic() - self.last_record_at[partition] > IDLE_AFTER
         batch = consumer.poll(timeout_ms=IDLE_POLL_MS if quiet else POLL_MS, max_records=wanted).get(tp, [])
         last = None
         for m in batch:
@@ -266,7 +272,7 @@ class ReadArticleMessages(beam.PTransform):
         bootstrap, topic = self.args[:2]
         existing = admin.partitions_of(bootstrap, topic)
         partitions = existing if self.partitions is None else [p for p in self.partitions if p in existing]
-        reader = (_ReadPartitionLive if self.live else _ReadPartition)(*self.args)
+        reader = (_ReadPartitionLive if self.live else _ReadPartition)(*self.args, partitions=partitions)
         return (
             pbegin
             # no Reshuffle: the splittable reader spreads partitions itself

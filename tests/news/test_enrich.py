@@ -166,3 +166,38 @@ def test_forced_sentence_starts_of_a_long_run_are_set_before_parsing(enricher):
 
     doc = enricher._tokens(_long(700))
     assert [t.i for t in doc if t.is_sent_start] == [0, MAX_SENTENCE_TOKENS, 2 * MAX_SENTENCE_TOKENS]
+
+
+def _sample_articles():
+    from pathlib import Path
+
+    from pipeline.news.articles import RawArticle
+
+    root = Path(__file__).parent.parent.parent / "samples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+    return [RawArticle(id=f"s{n}", text=text) for n, text in enumerate(texts * 2)]
+
+
+def test_words_kept_out_of_memory_zones_change_no_record(nlp, monkeypatch):
+    """The same articles, enriched by an Enricher that keeps frequent words'
+    tokenization and by one that keeps none: identical records."""
+    import pipeline.news.enrich as enrich
+
+    articles = _sample_articles()
+    assert len(articles) >= 4
+    keeping = enrich.Enricher(nlp, batch_size=2)
+    kept_records = [rec for _, rec in keeping.enrich_many(articles)]
+    assert keeping._kept_words, "no word was seen in two articles"
+    monkeypatch.setattr(enrich, "MAX_KEPT_WORDS", 0)
+    plain = enrich.Enricher(nlp, batch_size=2)
+    assert [rec for _, rec in plain.enrich_many(articles)] == kept_records
+    assert not plain._kept_words
+
+
+def test_kept_words_are_bounded(nlp, monkeypatch):
+    import pipeline.news.enrich as enrich
+
+    monkeypatch.setattr(enrich, "MAX_KEPT_WORDS", 25)
+    bounded = enrich.Enricher(nlp, batch_size=2)
+    list(bounded.enrich_many(_sample_articles()))
+    assert 0 < len(bounded._kept_words) <= 25
