@@ -16,8 +16,9 @@ Three ways it runs:
   second even when idle: gigabytes a day), as a chain of generators one
   level deeper per bundle, so that reading the metrics at the end raises
   RecursionError after about a thousand bundles (seen in `make bench`). A
-  segment therefore also ends after SEGMENT_POLLS polls. Measured by
-  `make bench`: the hand-over costs well under a second, memory stays flat.
+  segment therefore also ends after SEGMENT_BUNDLES bundles, and the job
+  counts a local segment's work with its own totals instead of reading
+  those metrics. Measured by `make bench`: memory stays flat.
   SIGINT/SIGTERM end the current segment cleanly (what was written is
   committed) and stop.
 """
@@ -54,9 +55,11 @@ _LOG = logging.getLogger(__name__)
 # download the Prism runner binary, which fails (or hangs) offline.
 LOCAL_RUNNER = "FnApiRunner"
 _LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direct"}
-# Polls per segment, all partitions together: every bundle holds at least
-# one, so a segment stays well under the ~1000 bundles the runner survives.
-SEGMENT_POLLS = 600
+# Bundles per live segment: a bundle polls each partition of the segment
+# once, so a segment ends after this many polls per partition, well under
+# the ~1000 bundles the runner survives. (It was 600 polls in all: with two
+# partitions a segment, and the stall of starting the next, came every 45 s.)
+SEGMENT_BUNDLES = 600
 
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
@@ -100,15 +103,25 @@ def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: 
 
 
 def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: float | None = None,
-              max_polls: int | None = None, partitions: list[int] | None = None) -> dict:
+              max_polls: int | None = None, partitions: list[int] | None = None, local: bool = False) -> dict:
+    """Build and run the pipeline once -> its counters by name. `local`: it
+    runs in this process, whose own totals (progress.PROGRESS, which every
+    counter also adds to) then give the counters: querying the local
+    runner's metrics took 1.2-1.6 s at the end of each live segment, a stall
+    the wire felt (issue 17's latency)."""
     started = time.monotonic()
+    before = progress.PROGRESS.snapshot()[0] if local else None
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, opts, stop_at, max_polls, partitions)
     result = pipeline.run()
     result.wait_until_finish()
     finished = time.monotonic()
-    found = counters(result)
-    _LOG.info("pipeline ran %.1f s; reading its counters took %.2f s", finished - started, time.monotonic() - finished)
+    if before is not None:
+        after = progress.PROGRESS.snapshot()[0]
+        found = {name: value - before.get(name, 0) for name, value in after.items() if value != before.get(name, 0)}
+    else:
+        found = counters(result)
+    _LOG.info("pipeline ran %.1f s; its counters took %.2f s", finished - started, time.monotonic() - finished)
     return found
 
 
@@ -253,10 +266,13 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
                     share.wait_for_change()
                     continue
                 if bounded:
-                    segment = _run_once(options, opts, partitions=partitions)
+                    segment = _run_once(options, opts, partitions=partitions, local=True)
                 else:
                     segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds,
-                                        max_polls=SEGMENT_POLLS, partitions=partitions)
+                                        max_polls=SEGMENT_BUNDLES * max(1, len(partitions or ())) if partitions
+                                        else SEGMENT_BUNDLES * len(admin.partitions_of(opts.bootstrap_servers,
+                                                                                       opts.input_topic)),
+                                        partitions=partitions, local=True)
             finally:
                 share.end()
             for name, value in segment.items():
