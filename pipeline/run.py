@@ -37,7 +37,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from . import progress
 from .kafka import admin
 from .kafka.admin import require_topics
-from .kafka.clients import commit_start, committed_offsets, wait_for_broker
+from .kafka.clients import commit_start, committed_offsets, read_to_end, wait_for_broker
 from .kafka.membership import GroupMembership
 from .news.articles import TimeWindow
 from .options import NewsPipelineOptions
@@ -279,6 +279,11 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
                 totals[name] = totals.get(name, 0) + value
             if bounded and not RESTART.is_set():
                 break
+            if opts.until_end and share.membership is not None and _read_to_end(opts):
+                # the rebalance came from a member that finished and left:
+                # nothing is left to read, so no new segment (nor the wait
+                # for the group to settle, ~2.5 s, and a segment's start)
+                break
     finally:
         share.close()
         if metrics is not None:
@@ -287,6 +292,18 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
             reporter.stop()
         restore()
     return totals
+
+
+def _read_to_end(opts: NewsPipelineOptions) -> bool:
+    """Has the group read the whole input topic? False when the broker
+    cannot say (the next segment waits for it as usual)."""
+    from kafka.errors import KafkaError
+
+    try:
+        return read_to_end(opts.bootstrap_servers, opts.input_topic, opts.group_id)
+    except (KafkaError, OSError, RuntimeError) as exc:
+        _LOG.info("could not tell whether %s was read to its end (%s): reading on", opts.input_topic, exc)
+        return False
 
 
 def _load_in_background(model: str) -> None:

@@ -182,3 +182,14 @@ def test_a_member_joining_with_start_earliest_does_not_rewind_the_group(members)
     written = members.written()
     assert max(written.values()) == 1, [k for k, v in written.items() if v > 1]
     assert members.stop("b") == 0 and members.stop("a") == 0
+
+
+def test_two_members_with_until_end_read_the_queue_once_and_stop(members):
+    members.feed(range(40))
+    members.start("a", "--until-end")
+    members.start("b", "--until-end")
+    assert members.processes["a"].wait(240) == 0, members.logs()
+    assert members.processes["b"].wait(240) == 0, members.logs()
+    written = members.written()
+    assert set(written) == {f"s{n}".encode() for n in range(40)}, members.logs()
+    assert max(written.values()) == 1

@@ -170,6 +170,20 @@ def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int |
         consumer.close()
 
 
+def read_to_end(bootstrap: str, topic: str, group: str) -> bool:
+    """Has `group` committed every partition of `topic` up to its end offset
+    (as the broker reports it now)?"""
+    from kafka import TopicPartition
+
+    consumer = make_consumer(bootstrap, group)
+    try:
+        tps = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
+        ends = consumer.end_offsets(tps)
+        return all((consumer.committed(tp) or 0) >= ends[tp] for tp in tps)
+    finally:
+        consumer.close()
+
+
 def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: float, limit: int | None):
     """Messages of every partition of `topic`, without a consumer group,
     until `limit` messages or `idle_seconds` without a new one. Raises if

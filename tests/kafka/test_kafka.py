@@ -94,3 +94,29 @@ def test_dead_letter_headers_keep_originals_and_say_why():
     as_dict = dict(headers)
     assert headers[0] == ("trace", b"t1")
     assert (as_dict[DLQ_OFFSET], as_dict[DLQ_STAGE], as_dict[DLQ_EXCEPTION_CLASS]) == (b"41", b"decode", b"UnicodeDecodeError")
+
+
+def test_read_to_end_compares_the_groups_commits_with_the_ends(broker):
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    from pipeline.kafka import admin
+    from pipeline.kafka.clients import make_consumer, read_to_end
+
+    admin.ensure_topics(broker.bootstrap, ["rte"], partitions=2)
+    producer = make_producer(broker.bootstrap)
+    for partition in (0, 1):  # a record a batch: the embedded broker's ends are right then
+        for n in range(3):
+            producer.send("rte", key=b"k", value=b"v", partition=partition).get(timeout=30)
+    producer.close()
+
+    def commit(offsets):
+        consumer = make_consumer(broker.bootstrap, "rte-group")
+        consumer.commit({TopicPartition("rte", p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
+        consumer.close()
+
+    assert not read_to_end(broker.bootstrap, "rte", "rte-group")  # nothing committed
+    commit({0: 3, 1: 2})
+    assert not read_to_end(broker.bootstrap, "rte", "rte-group")
+    commit({1: 3})
+    assert read_to_end(broker.bootstrap, "rte", "rte-group")
