@@ -253,8 +253,9 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
             if not _wait_for_topic(opts.bootstrap_servers, opts.input_topic):
                 break
             partitions = share.begin()
-            progress.PROGRESS.set_assigned(opts.input_topic, partitions if partitions is not None else
-                                           admin.partitions_of(opts.bootstrap_servers, opts.input_topic))
+            reading = partitions if partitions is not None else admin.partitions_of(opts.bootstrap_servers,
+                                                                                    opts.input_topic)
+            progress.PROGRESS.set_assigned(opts.input_topic, reading)
             if start != "committed" and partitions != []:
                 _apply_start(opts, start, partitions, grouped=share.membership is not None)
                 start = "committed"
@@ -269,10 +270,8 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
                     segment = _run_once(options, opts, partitions=partitions, local=True)
                 else:
                     segment = _run_once(options, opts, stop_at=time.time() + opts.segment_seconds,
-                                        max_polls=SEGMENT_BUNDLES * max(1, len(partitions or ())) if partitions
-                                        else SEGMENT_BUNDLES * len(admin.partitions_of(opts.bootstrap_servers,
-                                                                                       opts.input_topic)),
-                                        partitions=partitions, local=True)
+                                        max_polls=SEGMENT_BUNDLES * max(1, len(reading)), partitions=partitions,
+                                        local=True)
             finally:
                 share.end()
             for name, value in segment.items():

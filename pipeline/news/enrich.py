@@ -169,7 +169,7 @@ def _forced_sentence_starts(doc, text: str) -> list[int]:
         return []
     spans = doc.to_array([IDX, LENGTH]).astype(np.int64)
     starts, ends = spans[:, 0], spans[:, 0] + spans[:, 1]
-    chars = np.frombuffer(text[: int(ends[-1])].encode("utf-32-le"), dtype=np.uint32)
+    chars = np.frombuffer(text[: int(ends[-1])].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lines = np.concatenate(([0], np.cumsum(chars == 10)))
     stops = np.isin(chars[ends - 1], (ord("."), ord("!"), ord("?"))) | (lines[ends] > lines[starts])
     # the longest run of tokens without a stop

@@ -83,7 +83,8 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
     """partition number -> the Messages of that partition, from the start
     position, until a bound is reached: `until_idle` seconds without a new
     record, `until_end` (the end the partition had when this reader first
-    polled it reached, and a poll that found nothing more), `max_records` read, the wall-clock time `stop_at`, `max_polls`
+    polled it reached, and a poll that found nothing more), `max_records`
+    read, the wall-clock time `stop_at`, `max_polls`
     polls by all readers of this pipeline in this process, or STOP.
     With no bound it reads for ever (see _ReadPartitionLive). What a bundle
     read is committed when the bundle has succeeded.
