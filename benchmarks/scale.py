@@ -70,6 +70,7 @@ PARTITIONS = 4
 MODEL = "en_news_sm"
 BATCH = 16  # the job's --nlp-batch-size default
 BOUND = "--until-end"  # how the catch-up runs stop
+CATCHUP_SINK_WAIT_MS = 500  # see Sink
 SESSION_TIMEOUT = 6.0
 REBALANCE_RATE = 10.0
 AFTER_KILL_S = 40.0  # the wire goes on this long after the kill
@@ -181,11 +182,14 @@ class Seen:
 
 
 class Sink(threading.Thread):
-    """Reads `topics` from their beginning until stopped; notes every record."""
+    """Reads `topics` from their beginning until stopped; notes every record,
+    with when a poll brought it: to within `wait_ms` (a live run's latencies
+    need 50 ms; a catch-up's rate does not, and polling 12 partitions every
+    50 ms took 8-9 % of a core from the jobs under test)."""
 
-    def __init__(self, bootstrap: str, topics):
+    def __init__(self, bootstrap: str, topics, wait_ms: int = 50):
         super().__init__(daemon=True)
-        self.bootstrap, self.topics = bootstrap, list(topics)
+        self.bootstrap, self.topics, self.wait_ms = bootstrap, list(topics), wait_ms
         self.seen: list[Seen] = []
         self.ready, self.stopped = threading.Event(), threading.Event()
         self.error: BaseException | None = None
@@ -196,7 +200,7 @@ class Sink(threading.Thread):
         from pipeline.kafka import admin, clients
 
         try:
-            consumer = clients.make_consumer(self.bootstrap, fetch_max_wait_ms=50)
+            consumer = clients.make_consumer(self.bootstrap, fetch_max_wait_ms=self.wait_ms)
             parts = [TopicPartition(t, p) for t in self.topics for p in admin.partitions_of(self.bootstrap, t)]
             consumer.assign(parts)
             consumer.seek_to_beginning(*parts)
@@ -209,7 +213,7 @@ class Sink(threading.Thread):
         self.ready.set()
         try:
             while not self.stopped.is_set():
-                for batch in consumer.poll(timeout_ms=50).values():
+                for batch in consumer.poll(timeout_ms=self.wait_ms).values():
                     wall, mono = time.time(), time.monotonic()
                     for m in batch:
                         self.seen.append(Seen(m.topic, m.key, wall, mono, m.timestamp))
@@ -353,7 +357,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
     stops by itself, from start to exit; check its output."""
     topics = Topics(broker.bootstrap, name)
     produce(broker.bootstrap, topics.raw, zip(keys, values))
-    sink = Sink(broker.bootstrap, topics.sinks())
+    sink = Sink(broker.bootstrap, topics.sinks(), wait_ms=CATCHUP_SINK_WAIT_MS)
     sink.start()
     sink.ready.wait(30)
     command = job_command(broker.bootstrap, topics, os.path.join(work, f"{name}-state"), BOUND,
@@ -461,6 +465,28 @@ def load_average() -> str:
         return "?"
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(steal, all) CPU ticks of this machine so far, from /proc/stat; None
+    where there is no such file. Steal is time the hypervisor gave another
+    guest while ours wanted to run: a run with much of it is slower for
+    reasons that are not the job's."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_since(before: tuple[int, int] | None) -> float | None:
+    """Percent of the CPU time since `before` (cpu_ticks()) that was stolen."""
+    after = cpu_ticks()
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100.0 * (after[0] - before[0]) / (after[1] - before[1])
+
+
 def say(text: str) -> None:
     print(f"  [scale {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
@@ -480,26 +506,39 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
         f"{PARTITIONS} partitions of {n // PARTITIONS}-{-(-n // PARTITIONS)}")
     jobs: list[Timed] = []
     raws: list[dict] = []
+    steals: list[float] = []
+
+    def stolen(before) -> str:
+        share = steal_since(before)
+        if share is None:
+            return ""
+        steals.append(share)
+        return f", CPU steal {share:.0f} %"
+
     twos: list[Timed] = []
     ones: list[Timed] = []
     with EmbeddedBroker() as broker:
         # 1: A = the job, 1 process, all partitions; B = raw nlp.pipe
         for r in range(rounds):
             say(f"1. round {r + 1}/{rounds} A: run {BOUND} --partitions all (load {load_average()})")
+            before = cpu_ticks()
             jobs.append(timed_job(broker, work, f"c1a{r}", keys, values, "--partitions", "all"))
-            say(f"   {jobs[-1].seconds:.1f} s, {rate_text(jobs[-1])} {jobs[-1].note}")
+            say(f"   {jobs[-1].seconds:.1f} s, {rate_text(jobs[-1])}{stolen(before)} {jobs[-1].note}")
             say(f"1. round {r + 1}/{rounds} B: raw nlp.pipe (load {load_average()})")
+            before = cpu_ticks()
             raws.append(timed_raw(work, bodies))
             say(f"   {raws[-1]['seconds']:.1f} s (imports {raws[-1]['imports']:.1f}, model {raws[-1]['load']:.1f}, "
-                f"pipe {raws[-1]['pipe']:.1f})")
+                f"pipe {raws[-1]['pipe']:.1f}){stolen(before)}")
         # 2: A = 2 workers; B = 1 process, group
         for r in range(rounds):
             say(f"2. round {r + 1}/{rounds} A: run --workers 2 {BOUND} (load {load_average()})")
+            before = cpu_ticks()
             twos.append(timed_job(broker, work, f"c2a{r}", keys, values, "--workers", "2"))
-            say(f"   {twos[-1].seconds:.1f} s, {rate_text(twos[-1])} {twos[-1].note}")
+            say(f"   {twos[-1].seconds:.1f} s, {rate_text(twos[-1])}{stolen(before)} {twos[-1].note}")
             say(f"2. round {r + 1}/{rounds} B: run {BOUND} --partitions group (load {load_average()})")
+            before = cpu_ticks()
             ones.append(timed_job(broker, work, f"c2b{r}", keys, values, "--partitions", "group"))
-            say(f"   {ones[-1].seconds:.1f} s, {rate_text(ones[-1])} {ones[-1].note}")
+            say(f"   {ones[-1].seconds:.1f} s, {rate_text(ones[-1])}{stolen(before)} {ones[-1].note}")
     ratio1 = [raw["seconds"] / job.seconds for job, raw in zip(jobs, raws)]
     steady1 = [job.rate / (n / raw["pipe"]) for job, raw in zip(jobs, raws) if job.rate]
     median1 = statistics.median(ratio1)
@@ -523,6 +562,8 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
     rows.append(("  2 processes start->exit (s)", spread([t.seconds for t in twos], "{:.1f}"), "", None))
     rows.append(("  1 process (group) start->exit (s)", spread([t.seconds for t in ones], "{:.1f}"), "", None))
     rows.append(("  without start and stop: rates after the first output, 2 / 1", f"{spread(steady2)} x", "", None))
+    if steals:
+        rows.append(("  CPU stolen by the hypervisor during each run (%)", spread(steals, "{:.0f}"), "", None))
     runs = jobs + twos + ones
     bad = Counter(t.note for t in runs if not t.complete or t.twice)
     rows.append(("catch-up runs with every key written, none twice", f"{len(runs) - sum(bad.values())} of {len(runs)}",
