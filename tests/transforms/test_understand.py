@@ -53,3 +53,26 @@ def test_a_bundle_is_parsed_in_batches_and_nothing_waits_past_its_end():
     assert [out[1]["id"] for out in early] == ["b0", "b1", "b2", "b3"]  # a full batch goes out at once
     late = list(fn.finish_bundle())
     assert [out.value[1]["id"] for out in late] == ["b4", "b5"]  # the rest when the bundle ends
+
+
+def test_the_next_live_segment_finds_the_words_the_last_one_kept():
+    """The local live mode sets the pipeline up again every segment: the
+    annotating DoFn of the next one goes on with the same Enricher (no new
+    tokenizer, the frequent words still kept), one per batch size."""
+    model = os.environ.get("NEWS_TEST_MODEL", "en_news_sm")
+    first = _Annotate(model, batch_size=3)
+    first.setup()
+    first.start_bundle()
+    recs = [normalized_record(RawArticle(id=f"s{n}", text=f"Title {n}\n\nQuixotically, Zanzibarian ferries ran {n} "
+                                         "times, the harbourmaster said.")) for n in range(3)]
+    for n, rec in enumerate(recs):
+        list(first.process((Message("raw", 0, n, None, b"", (), 0), rec), Timestamp(0), GlobalWindow()))
+    list(first.finish_bundle())
+    first.teardown()
+    assert {"Quixotically,", "Zanzibarian"} <= first.enricher._kept_words  # in 2 articles or more: kept
+    following = _Annotate(model, batch_size=3)
+    following.setup()
+    assert following.enricher is first.enricher
+    other = _Annotate(model, batch_size=5)
+    other.setup()
+    assert other.enricher is not first.enricher and other.enricher.batch_size == 5
