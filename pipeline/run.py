@@ -12,13 +12,13 @@ Three ways it runs:
 - live on the local runner: a chain of pipelines ("segments") that each read
   for --segment-seconds, then finish, commit and hand over to the next, which
   goes on from the committed offsets. Why: the FnApiRunner keeps every
-  bundle's metrics until a pipeline ends (~21 KB per bundle, a few bundles a
+  poll's metrics until a pipeline ends (~21 KB per poll, a few polls a
   second even when idle: gigabytes a day), as a chain of generators one
-  level deeper per bundle, so that reading the metrics at the end raises
-  RecursionError after about a thousand bundles (seen in `make bench`). A
-  segment therefore also ends after SEGMENT_BUNDLES bundles, and the job
-  counts a local segment's work with its own totals instead of reading
-  those metrics. Measured by `make bench`: memory stays flat.
+  level deeper per bundle, so that reading them at the end raises
+  RecursionError after about a thousand bundles (seen in `make bench`). The
+  job counts a local segment's work with its own totals instead of reading
+  those metrics, and a segment also ends after SEGMENT_BUNDLES bundles,
+  which bounds that memory. Measured by `make bench`: memory stays flat.
   SIGINT/SIGTERM end the current segment cleanly (what was written is
   committed) and stop.
 """
@@ -56,10 +56,15 @@ _LOG = logging.getLogger(__name__)
 LOCAL_RUNNER = "FnApiRunner"
 _LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direct"}
 # Bundles per live segment: a bundle polls each partition of the segment
-# once, so a segment ends after this many polls per partition, well under
-# the ~1000 bundles the runner survives. (It was 600 polls in all: with two
-# partitions a segment, and the stall of starting the next, came every 45 s.)
-SEGMENT_BUNDLES = 600
+# once, so a segment ends after this many polls per partition. The runner
+# holds ~21 KB per poll until the segment ends: 1500 bundles of 4 partitions
+# are ~130 MB (measured: a segment of 2,500 bundles of 4 partitions grew the
+# process by 210 MB and ended cleanly; no metrics are read). Each hand-over
+# stalls the wire for 1.5-2.5 s (setting up the next pipeline), so fewer is
+# better: at 10 articles/s on 2 partitions a segment now lasts its 300 s
+# instead of ~2 minutes. (It was 600 polls in all before that: with two
+# partitions, a segment and its stall every 45 s.)
+SEGMENT_BUNDLES = 1500
 
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
