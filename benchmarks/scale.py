@@ -350,6 +350,7 @@ class Timed:
     complete: bool = True
     twice: int = 0
     note: str = ""
+    steal: float | None = None  # percent of the machine's CPU time stolen while it ran (steal_since)
 
 
 def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[bytes], *extra: str) -> Timed:
@@ -362,6 +363,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
     sink.ready.wait(30)
     command = job_command(broker.bootstrap, topics, os.path.join(work, f"{name}-state"), BOUND,
                           "--log-level", "info", *extra)
+    before = cpu_ticks()
     job = Process(command, os.path.join(work, f"{name}.log"))
     try:
         code = job.wait(max(900.0, 3.0 * len(keys)))
@@ -369,6 +371,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
         job.stop(10)
         raise JobFailed(f"{name}: did not stop within its time; log {job.log_path}:\n{job.tail()}") from None
     seconds = time.monotonic() - job.started
+    steal = steal_since(before)
     if code != 0:
         raise JobFailed(f"{name}: exit status {code}; log {job.log_path}:\n{job.tail()}")
     written = read_counts(broker.bootstrap, topics.out)
@@ -393,24 +396,24 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
         notes.append(f"{twice} written twice")
     if extra_keys:
         notes.append(f"{len(extra_keys)} unknown keys")
-    return Timed(seconds, rate, not missing and not extra_keys, twice, " ".join(notes))
+    return Timed(seconds, rate, not missing and not extra_keys, twice, " ".join(notes), steal)
 
 
 def timed_raw(work: str, bodies: list[str]) -> dict:
     """nlp.pipe over `bodies` in a fresh process (loading the model), from
-    start to exit; -> {"seconds", "load", "pipe"}."""
+    start to exit; -> {"seconds", "load", "pipe", "steal"}."""
     path = os.path.join(work, "bodies.json")
     if not os.path.exists(path):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(bodies, f)
-    started = time.monotonic()
+    before, started = cpu_ticks(), time.monotonic()
     done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--raw-pipe", path], cwd=ROOT,
                           capture_output=True, text=True, timeout=max(900.0, 3.0 * len(bodies)))
-    seconds = time.monotonic() - started
+    seconds, steal = time.monotonic() - started, steal_since(before)
     if done.returncode != 0:
         raise JobFailed(f"raw nlp.pipe: exit status {done.returncode}:\n{done.stderr[-2500:]}")
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    return dict(found, seconds=seconds)
+    return dict(found, seconds=seconds, steal=steal)
 
 
 def raw_pipe_main(path: str) -> int:
@@ -487,6 +490,11 @@ def steal_since(before: tuple[int, int] | None) -> float | None:
     return 100.0 * (after[0] - before[0]) / (after[1] - before[1])
 
 
+def stolen(share: float | None) -> str:
+    """', CPU steal N %' for a progress line; '' when it is not known."""
+    return "" if share is None else f", CPU steal {share:.0f} %"
+
+
 def say(text: str) -> None:
     print(f"  [scale {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
@@ -506,39 +514,26 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
         f"{PARTITIONS} partitions of {n // PARTITIONS}-{-(-n // PARTITIONS)}")
     jobs: list[Timed] = []
     raws: list[dict] = []
-    steals: list[float] = []
-
-    def stolen(before) -> str:
-        share = steal_since(before)
-        if share is None:
-            return ""
-        steals.append(share)
-        return f", CPU steal {share:.0f} %"
-
     twos: list[Timed] = []
     ones: list[Timed] = []
     with EmbeddedBroker() as broker:
         # 1: A = the job, 1 process, all partitions; B = raw nlp.pipe
         for r in range(rounds):
             say(f"1. round {r + 1}/{rounds} A: run {BOUND} --partitions all (load {load_average()})")
-            before = cpu_ticks()
             jobs.append(timed_job(broker, work, f"c1a{r}", keys, values, "--partitions", "all"))
-            say(f"   {jobs[-1].seconds:.1f} s, {rate_text(jobs[-1])}{stolen(before)} {jobs[-1].note}")
+            say(f"   {jobs[-1].seconds:.1f} s, {rate_text(jobs[-1])}{stolen(jobs[-1].steal)} {jobs[-1].note}")
             say(f"1. round {r + 1}/{rounds} B: raw nlp.pipe (load {load_average()})")
-            before = cpu_ticks()
             raws.append(timed_raw(work, bodies))
             say(f"   {raws[-1]['seconds']:.1f} s (imports {raws[-1]['imports']:.1f}, model {raws[-1]['load']:.1f}, "
-                f"pipe {raws[-1]['pipe']:.1f}){stolen(before)}")
+                f"pipe {raws[-1]['pipe']:.1f}){stolen(raws[-1]['steal'])}")
         # 2: A = 2 workers; B = 1 process, group
         for r in range(rounds):
             say(f"2. round {r + 1}/{rounds} A: run --workers 2 {BOUND} (load {load_average()})")
-            before = cpu_ticks()
             twos.append(timed_job(broker, work, f"c2a{r}", keys, values, "--workers", "2"))
-            say(f"   {twos[-1].seconds:.1f} s, {rate_text(twos[-1])}{stolen(before)} {twos[-1].note}")
+            say(f"   {twos[-1].seconds:.1f} s, {rate_text(twos[-1])}{stolen(twos[-1].steal)} {twos[-1].note}")
             say(f"2. round {r + 1}/{rounds} B: run {BOUND} --partitions group (load {load_average()})")
-            before = cpu_ticks()
             ones.append(timed_job(broker, work, f"c2b{r}", keys, values, "--partitions", "group"))
-            say(f"   {ones[-1].seconds:.1f} s, {rate_text(ones[-1])}{stolen(before)} {ones[-1].note}")
+            say(f"   {ones[-1].seconds:.1f} s, {rate_text(ones[-1])}{stolen(ones[-1].steal)} {ones[-1].note}")
     ratio1 = [raw["seconds"] / job.seconds for job, raw in zip(jobs, raws)]
     steady1 = [job.rate / (n / raw["pipe"]) for job, raw in zip(jobs, raws) if job.rate]
     median1 = statistics.median(ratio1)
@@ -562,6 +557,8 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
     rows.append(("  2 processes start->exit (s)", spread([t.seconds for t in twos], "{:.1f}"), "", None))
     rows.append(("  1 process (group) start->exit (s)", spread([t.seconds for t in ones], "{:.1f}"), "", None))
     rows.append(("  without start and stop: rates after the first output, 2 / 1", f"{spread(steady2)} x", "", None))
+    steals = [t.steal for t in jobs + twos + ones] + [r["steal"] for r in raws]
+    steals = [share for share in steals if share is not None]
     if steals:
         rows.append(("  CPU stolen by the hypervisor during each run (%)", spread(steals, "{:.0f}"), "", None))
     runs = jobs + twos + ones

@@ -61,7 +61,7 @@ _LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direc
 # are ~130 MB (measured: a segment of 2,500 bundles of 4 partitions grew the
 # process by 210 MB and ended cleanly; no metrics are read). Each hand-over
 # stalls the wire for 1.5-2.5 s (setting up the next pipeline), so fewer is
-# better: at 10 articles/s on 2 partitions a segment now lasts its 300 s
+# better: at 10 articles/s on 2 partitions a segment now lasts ~255 s
 # instead of ~2 minutes. (It was 600 polls in all before that: with two
 # partitions, a segment and its stall every 45 s.)
 SEGMENT_BUNDLES = 1500
