@@ -11,6 +11,7 @@ from . import logs
 from .ingest import cli as ingest_cli
 from .flags import (
     add_article_args, add_batch_args, add_broker_args, add_dedup_args, add_log_args, add_stream_args, non_negative, positive,
+    unknown_flags_message,
 )
 
 
@@ -171,16 +172,16 @@ def cmd_run(args, beam_args) -> int:
     from .run import UnsupportedOptions, run
 
     workers_flag, beam_args = _take_workers(beam_args)
-    unknown = unknown_flags(beam_args)
-    if unknown:
-        print(f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
-              "Apache Beam's; `run --help` lists the job's)", file=sys.stderr)
-        return 2
     if workers_flag > 1:
+        # checks the flags itself, importing Beam only when one is not ours
         from .workers import run_workers
 
         progress_every = float(_value_of(beam_args, "--progress-seconds") or 5.0)
         return run_workers(workers_flag, beam_args, progress_every)
+    unknown = unknown_flags(beam_args)
+    if unknown:
+        print(unknown_flags_message(unknown), file=sys.stderr)
+        return 2
     try:
         totals = run(beam_args)
     except (BrokerUnreachable, MissingTopics, UnsupportedOptions) as exc:

@@ -232,3 +232,20 @@ def add_stream_args(parser) -> None:
     add_dedup_args(parser)
     add_broker_args(parser)
     add_log_args(parser)
+
+
+def parse_run_flags(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """`run` flags -> (ours, parsed as Beam would, without importing it; the
+    flags that are not ours: Beam's, or mistakes only Beam can tell apart).
+    A bad value of one of ours exits with status 2, as argparse does."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline run", add_help=False, allow_abbrev=False)
+    add_article_args(parser)
+    add_batch_args(parser)
+    add_stream_args(parser)
+    ours, rest = parser.parse_known_args(list(argv))
+    return ours, [arg for arg in rest if arg.startswith("-")]
+
+
+def unknown_flags_message(unknown: list[str]) -> str:
+    return (f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
+            "Apache Beam's; `run --help` lists the job's)")

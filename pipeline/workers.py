@@ -17,6 +17,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from .flags import parse_run_flags, unknown_flags_message
 from .net import free_port
 from .progress import SHOWN
 
@@ -55,15 +56,13 @@ def scrape(port: int) -> dict[str, float]:
     return found
 
 
-def start_once(argv: list[str]) -> list[str]:
+def start_once(argv: list[str], opts) -> list[str]:
     """Commit --start earliest|latest for the whole topic here, once, and
     give the workers `--start committed`: each worker joining the group
     would otherwise move only the offsets of its own first partitions, or
-    none (see run._apply_start). argv -> the workers' argv."""
+    none (see run._apply_start). (argv, our flags parsed) -> the workers' argv."""
     from .kafka.clients import commit_start, wait_for_broker
-    from .options import NewsPipelineOptions
 
-    opts = NewsPipelineOptions(argv)
     if opts.start == "committed":
         return argv
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
@@ -77,8 +76,18 @@ def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> in
     argv = without_flag(without_flag(without_flag(argv, "--progress-seconds"), "--metrics-port"), "--partitions")
     from .kafka.clients import BrokerUnreachable
 
+    opts, foreign = parse_run_flags(argv)
+    if foreign:
+        # Beam's flags, or mistakes: only Beam can tell which. Importing it
+        # takes ~1 s, which every worker pays again, so only then
+        from .options import unknown_flags
+
+        unknown = unknown_flags(argv)
+        if unknown:
+            print(unknown_flags_message(unknown), file=out)
+            return 2
     try:
-        argv = start_once(argv)
+        argv = start_once(argv, opts)
     except BrokerUnreachable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -96,7 +105,12 @@ def run_workers(count: int, argv: list[str], every: float, out=sys.stderr) -> in
     last: dict[int, dict[str, float]] = {}  # port -> what its worker's page said last
     try:
         while any(worker.poll() is None for worker in workers):
-            time.sleep(min(every, 0.5) if every > 0 else 0.5)
+            # waiting on a worker rather than sleeping: the job ends as soon as its last worker does
+            running = next(worker for worker in workers if worker.poll() is None)
+            try:
+                running.wait(max(0.0, then + every - time.monotonic()) if every > 0 else None)
+            except subprocess.TimeoutExpired:
+                pass
             if every <= 0 or time.monotonic() - then < every:
                 continue
             answering = 0

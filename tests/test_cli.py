@@ -100,6 +100,9 @@ def pipeline_command(*args, timeout=60):
 @pytest.mark.parametrize("args, says", [
     (["run", "--bootstrap-server", "127.0.0.1:1"], "unknown flag --bootstrap-server"),  # an abbreviation of ours
     (["run", "--until-idel", "1"], "unknown flag --until-idel"),  # a typo
+    # the --workers parent checks the flags before it starts any worker (none would answer at 127.0.0.1:1)
+    (["run", "--workers", "2", "--until-idel", "1", "--bootstrap-servers", "127.0.0.1:1"], "unknown flag --until-idel"),
+    (["run", "--workers", "2", "--runner", "DirectRunner", "--until-idel", "1"], "unknown flag --until-idel"),
     (["run", "--nlp-batch-size", "0"], "must be at least 1"),
     (["run", "--dedup-store", "redis:/x"], "not a Redis URL"),
     (["run", "--dedup-store", "http://x/y"], "takes a directory or a redis:// URL"),
