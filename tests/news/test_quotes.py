@@ -515,3 +515,45 @@ def test_not_reported_speech(nlp, text, expected):
 )
 def test_nested_clause_reported_once(nlp, text, expected):
     assert [(q.cue, q.text) for q in indirect(quotes_of(nlp, text))] == expected
+
+
+def _sample_docs(nlp):
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent.parent / "samples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+    assert texts
+    return list(nlp.pipe(texts))
+
+
+def test_article_subtrees_and_ancestors_are_spacys(nlp):
+    """_Article.subtree and dominates (worked out on arrays) against spaCy's
+    own token.subtree, for every token of the sample articles."""
+    from pipeline.news.quotes import _Article
+
+    for doc in _sample_docs(nlp):
+        art = _Article(doc)
+        for token in doc:
+            theirs = {t.i for t in token.subtree}
+            assert sorted(art.subtree(token.i)) == sorted(theirs), token.i
+            assert [art.dominates(token.i, j) for j in range(len(doc))] == [j in theirs for j in range(len(doc))]
+
+
+def test_article_tree_of_heads_that_never_reach_a_root():
+    """Tokens caught in a cycle of heads (no parser makes one; Doc.from_array
+    can) are in no tree: an empty subtree, no ancestors; the rest as usual."""
+    import numpy as np
+    from spacy.attrs import HEAD
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from pipeline.news.quotes import _Article
+
+    doc = Doc(Vocab(), words=["a", "b", "c", "d", "e"])
+    # a <- b (root b), c -> d -> c (a cycle), e -> d
+    heads = np.array([1, 1, 3, 2, 3], dtype=np.int64) - np.arange(5)
+    doc.from_array([HEAD], heads.astype("uint64").reshape(-1, 1))
+    art = _Article(doc)
+    assert sorted(art.subtree(1)) == [0, 1]
+    assert art.subtree(2) == [] and art.subtree(4) == []
+    assert art.dominates(1, 0) and not art.dominates(0, 1) and not art.dominates(3, 4)
