@@ -65,6 +65,10 @@ _LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direc
 # instead of ~2 minutes. (It was 600 polls in all before that: with two
 # partitions, a segment and its stall every 45 s.)
 SEGMENT_BUNDLES = 1500
+# how often a member of a group done with its partitions under --until-end
+# asks whether the others are done too (each asking costs a consumer's
+# connection to the broker)
+_GROUP_END_POLL_S = 0.25
 
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
@@ -253,6 +257,27 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
         _LOG.info("metrics on http://127.0.0.1:%d/metrics", metrics.server_port)
     _load_in_background(opts.spacy_model)
     share = _Share(opts)
+
+    def _group_read_to_end() -> bool:
+        """--until-end in a group, this member's partitions read to their
+        end: wait until the whole topic is (True), or until the group
+        rebalances first (False). A member that left now would make the
+        others rebalance: their segments cut short, and a new one started
+        after the group's next join (~half the session timeout), to read
+        nothing more; waiting for them costs nothing (measured: the last
+        member's exit came 3-4.5 s later when the first left early)."""
+        said = False
+        while not STOP.is_set():
+            if _read_to_end(opts):
+                return True
+            if not said:
+                _LOG.info("%s: partitions %s read to their end; waiting for the rest of group %s",
+                          opts.input_topic, share.membership.assigned, opts.group_id)
+                said = True
+            if RESTART.wait(_GROUP_END_POLL_S):
+                return False
+        return True
+
     try:
         while not STOP.is_set():
             if not _wait_for_topic(opts.bootstrap_servers, opts.input_topic):
@@ -282,7 +307,9 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
             for name, value in segment.items():
                 totals[name] = totals.get(name, 0) + value
             if bounded and not RESTART.is_set():
-                break
+                if not (opts.until_end and share.membership is not None) or _group_read_to_end():
+                    break
+                continue  # the group rebalanced meanwhile: this member may have been given unread partitions
             if opts.until_end and share.membership is not None and _read_to_end(opts):
                 # the rebalance came from a member that finished and left:
                 # nothing is left to read, so no new segment (nor the wait

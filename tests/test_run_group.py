@@ -193,3 +193,29 @@ def test_two_members_with_until_end_read_the_queue_once_and_stop(members):
     written = members.written()
     assert set(written) == {f"s{n}".encode() for n in range(40)}, members.logs()
     assert max(written.values()) == 1
+
+
+def test_with_until_end_a_member_done_with_its_partitions_waits_for_the_group(members):
+    """A member that has read its partitions to their end stays in the group
+    until the whole topic is read (its leaving would cut the others' segments
+    short for a rebalance); the last one done ends the run for both."""
+    members.feed(range(200))
+    # sessions that outlast the pause below: the group keeps b's partitions while it is stopped
+    members.start("a", "--until-end", "--session-timeout", "12")
+    members.start("b", "--until-end", "--session-timeout", "12")
+    assert wait_until(lambda: members.assigned("b") and members.assigned("a"), 120), members.logs()
+    members.processes["b"].send_signal(signal.SIGSTOP)
+    try:
+        waiting = "waiting for the rest of group"
+        a = members.processes["a"]
+        assert wait_until(lambda: waiting in (members.tmp_path / "a.log").read_text() or a.poll() is not None,
+                          120), members.logs()
+        time.sleep(2)
+        assert members.processes["a"].poll() is None, members.logs()  # still there, b's partitions unread
+    finally:
+        members.processes["b"].send_signal(signal.SIGCONT)
+    assert members.processes["b"].wait(240) == 0, members.logs()
+    assert members.processes["a"].wait(60) == 0, members.logs()
+    written = members.written()
+    assert set(written) == {f"s{n}".encode() for n in range(200)}, members.logs()
+    assert max(written.values()) == 1

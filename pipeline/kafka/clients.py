@@ -170,16 +170,38 @@ def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int |
         consumer.close()
 
 
+# How long read_to_end reads past the group's commits to be sure nothing is
+# there, and how long the broker may hold each fetch meanwhile: a fetch that
+# finds records returns at once, so several empty answers fit in the check.
+_END_CHECK_MS = 300
+_END_CHECK_FETCH_WAIT_MS = 50
+
+
 def read_to_end(bootstrap: str, topic: str, group: str) -> bool:
-    """Has `group` committed every partition of `topic` up to its end offset
-    (as the broker reports it now)?"""
+    """Has `group` committed every partition of `topic` up to its end? The
+    ends the broker reports are not enough: Tansu's can fall short (one past
+    the first record of a partition's last batch), so where the commits
+    reach them, a read from the commits must also find nothing."""
     from kafka import TopicPartition
 
-    consumer = make_consumer(bootstrap, group)
+    consumer = make_consumer(bootstrap, group, fetch_max_wait_ms=_END_CHECK_FETCH_WAIT_MS)
     try:
         tps = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
         ends = consumer.end_offsets(tps)
-        return all((consumer.committed(tp) or 0) >= ends[tp] for tp in tps)
+        committed = {tp: consumer.committed(tp) for tp in tps}
+        if any((committed[tp] or 0) < ends[tp] for tp in tps):
+            return False
+        consumer.assign(tps)
+        for tp in tps:
+            if committed[tp] is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed[tp])
+        deadline = time.monotonic() + _END_CHECK_MS / 1000
+        while (left := deadline - time.monotonic()) > 0:
+            if any(consumer.poll(timeout_ms=max(1, int(left * 1000)), max_records=1).values()):
+                return False
+        return True
     finally:
         consumer.close()
 

@@ -120,3 +120,30 @@ def test_read_to_end_compares_the_groups_commits_with_the_ends(broker):
     assert not read_to_end(broker.bootstrap, "rte", "rte-group")
     commit({1: 3})
     assert read_to_end(broker.bootstrap, "rte", "rte-group")
+
+
+def test_read_to_end_reads_past_ends_that_fall_short(broker):
+    """Records written in one batch: the embedded broker reports the end one
+    past the batch's first record; commits at that end are not the end."""
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    from pipeline.kafka import admin
+    from pipeline.kafka.clients import make_consumer, read_to_end
+
+    admin.ensure_topics(broker.bootstrap, ["rte-batch"], partitions=1)
+    producer = make_producer(broker.bootstrap, linger_ms=200)
+    for n in range(8):
+        producer.send("rte-batch", key=b"k", value=b"v%d" % n, partition=0)
+    producer.flush()
+    producer.close()
+    tp = TopicPartition("rte-batch", 0)
+    consumer = make_consumer(broker.bootstrap, "rte-batch-group")
+    reported = consumer.end_offsets([tp])[tp]
+    consumer.commit({tp: OffsetAndMetadata(reported, "", -1)})
+    consumer.close()
+    assert not read_to_end(broker.bootstrap, "rte-batch", "rte-batch-group")
+    consumer = make_consumer(broker.bootstrap, "rte-batch-group")
+    consumer.commit({tp: OffsetAndMetadata(8, "", -1)})
+    consumer.close()
+    assert read_to_end(broker.bootstrap, "rte-batch", "rte-batch-group")
