@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import re
 import shutil
 import signal
@@ -351,6 +352,7 @@ class Timed:
     twice: int = 0
     note: str = ""
     steal: float | None = None  # percent of the machine's CPU time stolen while it ran (steal_since)
+    cpu: float | None = None  # CPU seconds (user + system) of the job's processes, all of them (children_cpu)
 
 
 def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[bytes], *extra: str) -> Timed:
@@ -363,7 +365,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
     sink.ready.wait(30)
     command = job_command(broker.bootstrap, topics, os.path.join(work, f"{name}-state"), BOUND,
                           "--log-level", "info", *extra)
-    before = cpu_ticks()
+    before, cpu_before = cpu_ticks(), children_cpu()
     job = Process(command, os.path.join(work, f"{name}.log"))
     try:
         code = job.wait(max(900.0, 3.0 * len(keys)))
@@ -371,7 +373,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
         job.stop(10)
         raise JobFailed(f"{name}: did not stop within its time; log {job.log_path}:\n{job.tail()}") from None
     seconds = time.monotonic() - job.started
-    steal = steal_since(before)
+    steal, cpu = steal_since(before), children_cpu() - cpu_before
     if code != 0:
         raise JobFailed(f"{name}: exit status {code}; log {job.log_path}:\n{job.tail()}")
     written = read_counts(broker.bootstrap, topics.out)
@@ -396,7 +398,7 @@ def timed_job(broker, work: str, name: str, keys: list[bytes], values: list[byte
         notes.append(f"{twice} written twice")
     if extra_keys:
         notes.append(f"{len(extra_keys)} unknown keys")
-    return Timed(seconds, rate, not missing and not extra_keys, twice, " ".join(notes), steal)
+    return Timed(seconds, rate, not missing and not extra_keys, twice, " ".join(notes), steal, cpu)
 
 
 def timed_raw(work: str, bodies: list[str]) -> dict:
@@ -406,14 +408,14 @@ def timed_raw(work: str, bodies: list[str]) -> dict:
     if not os.path.exists(path):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(bodies, f)
-    before, started = cpu_ticks(), time.monotonic()
+    before, cpu_before, started = cpu_ticks(), children_cpu(), time.monotonic()
     done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--raw-pipe", path], cwd=ROOT,
                           capture_output=True, text=True, timeout=max(900.0, 3.0 * len(bodies)))
-    seconds, steal = time.monotonic() - started, steal_since(before)
+    seconds, steal, cpu = time.monotonic() - started, steal_since(before), children_cpu() - cpu_before
     if done.returncode != 0:
         raise JobFailed(f"raw nlp.pipe: exit status {done.returncode}:\n{done.stderr[-2500:]}")
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    return dict(found, seconds=seconds, steal=steal)
+    return dict(found, seconds=seconds, steal=steal, cpu=cpu)
 
 
 def raw_pipe_main(path: str) -> int:
@@ -480,6 +482,15 @@ def cpu_ticks() -> tuple[int, int] | None:
         return None
     # user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user]
     return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's children that have
+    ended and been waited for, and of theirs: a run's own CPU time, which
+    time stolen by the hypervisor does not inflate (the broker, still
+    running, and this process's sink thread are not in it)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def steal_since(before: tuple[int, int] | None) -> float | None:
@@ -549,6 +560,11 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
                  f"{statistics.median(r['load'] for r in raws):.1f} / "
                  f"{statistics.median(r['pipe'] for r in raws):.1f}", "", None))
     rows.append(("  without start and load: job's rate after 1st output / pipe's", f"{spread(steady1)} x", "", None))
+    # CPU time rather than the clock: what stolen time does not move (the clock's ratios above do)
+    rows.append(("  CPU s, whole runs: raw / job", f"{spread([r['cpu'] / j.cpu for j, r in zip(jobs, raws)])} x",
+                 "", None))
+    rows.append(("  job's CPU beyond raw nlp.pipe's, per article (ms)",
+                 spread([(j.cpu - r["cpu"]) / n * 1000 for j, r in zip(jobs, raws)], "{:.1f}"), "", None))
     ratio2 = [one.seconds / two.seconds for one, two in zip(ones, twos)]
     steady2 = [two.rate / one.rate for one, two in zip(ones, twos) if one.rate and two.rate]
     median2 = statistics.median(ratio2)
@@ -557,6 +573,8 @@ def catchup(data: str, limit: int | None, rounds: int, work: str, rows: list) ->
     rows.append(("  2 processes start->exit (s)", spread([t.seconds for t in twos], "{:.1f}"), "", None))
     rows.append(("  1 process (group) start->exit (s)", spread([t.seconds for t in ones], "{:.1f}"), "", None))
     rows.append(("  without start and stop: rates after the first output, 2 / 1", f"{spread(steady2)} x", "", None))
+    rows.append(("  CPU s, whole runs: 2 processes / 1 (the cost of sharing)",
+                 f"{spread([two.cpu / one.cpu for one, two in zip(ones, twos)])} x", "", None))
     steals = [t.steal for t in jobs + twos + ones] + [r["steal"] for r in raws]
     steals = [share for share in steals if share is not None]
     if steals:
