@@ -168,8 +168,6 @@ def cmd_run(args, beam_args) -> int:
     """Run the streaming job; our flags and Beam's both go to Beam's options."""
     from .kafka.admin import MissingTopics
     from .kafka.clients import BrokerUnreachable
-    from .options import unknown_flags
-    from .run import UnsupportedOptions, run
 
     workers_flag, beam_args = _take_workers(beam_args)
     if workers_flag > 1:
@@ -178,18 +176,60 @@ def cmd_run(args, beam_args) -> int:
 
         progress_every = float(_value_of(beam_args, "--progress-seconds") or 5.0)
         return run_workers(workers_flag, beam_args, progress_every)
-    unknown = unknown_flags(beam_args)
-    if unknown:
-        print(unknown_flags_message(unknown), file=sys.stderr)
-        return 2
     try:
-        totals = run(beam_args)
-    except (BrokerUnreachable, MissingTopics, UnsupportedOptions) as exc:
+        membership = _join_group_early(beam_args)
+    except (BrokerUnreachable, MissingTopics) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        # importing Beam takes ~1 s, which the group's first join now fills
+        from .options import unknown_flags
+        from .run import UnsupportedOptions, run
+
+        unknown = unknown_flags(beam_args)
+        if unknown:
+            print(unknown_flags_message(unknown), file=sys.stderr)
+            return 2
+        try:
+            totals, membership = run(beam_args, membership=membership), None  # (run closed it)
+        except (BrokerUnreachable, MissingTopics, UnsupportedOptions) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        if membership is not None:
+            membership.close()
     for name, value in sorted(totals.items()):
         print(f"{name}: {value}", file=sys.stderr)
     return 0
+
+
+def _join_group_early(argv: list[str]):
+    """`run` flags -> this process's consumer-group membership, started now,
+    or None. A group's first join takes seconds (the embedded broker holds it
+    for half the session timeout, Kafka for group.initial.rebalance.delay.ms),
+    during which the job imports Beam and loads its model. Only for a run
+    with --partitions group whose flags are all ours (so that none can be
+    refused after joining: a member that joins and leaves makes the others
+    rebalance twice), once the broker answers and the topics the job writes
+    exist (raises BrokerUnreachable or MissingTopics as run() would)."""
+    import threading
+
+    from .flags import parse_run_flags
+    from .kafka.admin import require_topics
+    from .kafka.clients import wait_for_broker
+    from .kafka.membership import GroupMembership
+
+    ours, foreign = parse_run_flags(argv)
+    if ours.partitions != "group" or foreign:  # (a --runner, too, is Beam's flag)
+        return None
+    wait_for_broker(ours.bootstrap_servers, ours.broker_timeout)
+    require_topics(ours.bootstrap_servers, [ours.output_topic, ours.dead_letter_topic]
+                   + [t for t in (ours.duplicates_topic, ours.quotes_topic, ours.entities_topic) if t],
+                   ours.create_topics)
+    membership = GroupMembership(ours.bootstrap_servers, ours.input_topic, ours.group_id, threading.Event(),
+                                 int(ours.session_timeout * 1000))
+    membership.start()
+    return membership
 
 
 def _take_workers(argv: list[str]) -> tuple[int, list[str]]:

@@ -249,3 +249,13 @@ def parse_run_flags(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def unknown_flags_message(unknown: list[str]) -> str:
     return (f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
             "Apache Beam's; `run --help` lists the job's)")
+
+
+# Runners that run the job in this process (Beam's FnApiRunner, which the
+# DirectRunner falls back to here).
+LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direct"}
+
+
+def is_local_runner(runner: str | None) -> bool:
+    """--runner value (None: not given) -> whether the job runs in this process."""
+    return runner is None or runner.lower() in LOCAL_RUNNERS

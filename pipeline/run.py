@@ -35,6 +35,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from . import progress
+from .flags import is_local_runner
 from .kafka import admin
 from .kafka.admin import require_topics
 from .kafka.clients import commit_start, committed_offsets, read_to_end, wait_for_broker
@@ -54,7 +55,6 @@ _LOG = logging.getLogger(__name__)
 # falls back to here anyway, and naming it skips the DirectRunner's attempt to
 # download the Prism runner binary, which fails (or hangs) offline.
 LOCAL_RUNNER = "FnApiRunner"
-_LOCAL_RUNNERS = {"fnapirunner", "directrunner", "switchingdirectrunner", "direct"}
 # Bundles per live segment: a bundle polls each partition of the segment
 # once, so a segment ends after this many polls per partition. The runner
 # holds ~21 KB per poll until the segment ends: 1500 bundles of 4 partitions
@@ -135,7 +135,7 @@ def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: floa
 
 
 def is_local(runner: str | None) -> bool:
-    return runner is None or runner.lower() in _LOCAL_RUNNERS
+    return is_local_runner(runner)
 
 
 class UnsupportedOptions(ValueError):
@@ -153,12 +153,15 @@ def check_options(options: PipelineOptions) -> None:
             "deferred work and the job stops after one poll (run several `run` processes instead)")
 
 
-def run(argv=None, out=sys.stderr) -> dict:
+def run(argv=None, out=sys.stderr, membership: GroupMembership | None = None) -> dict:
     """Parse flags and run the job (bounded, or live until stopped); return
     the pipeline's counters by name. Progress lines of a live local run go
-    to `out`. Raises UnsupportedOptions, BrokerUnreachable when no broker
-    answers within --broker-timeout, or MissingTopics when a topic it writes
-    to does not exist and --create-topics was not given."""
+    to `out`. `membership`: this process's group membership, already
+    started (the command line joins before it imports Beam), for a local
+    run with --partitions group; the run closes it. Raises
+    UnsupportedOptions, BrokerUnreachable when no broker answers within
+    --broker-timeout, or MissingTopics when a topic it writes to does not
+    exist and --create-topics was not given."""
     options = PipelineOptions(argv)
     opts = options.view_as(NewsPipelineOptions)
     standard = options.view_as(StandardOptions)
@@ -176,7 +179,7 @@ def run(argv=None, out=sys.stderr) -> dict:
         # a distributed runner spreads the partitions over its workers itself
         standard.streaming = not bounded
         return _run_once(options, opts)
-    return _run_locally(options, opts, bounded, out)
+    return _run_locally(options, opts, bounded, out, membership)
 
 
 def _apply_start(opts: NewsPipelineOptions, start: str, partitions: list[int] | None, grouped: bool) -> None:
@@ -201,10 +204,16 @@ class _Share:
     """Which partitions this process reads, segment by segment: all, a fixed
     list, or what the consumer group assigns (kafka/membership.py)."""
 
-    def __init__(self, opts: NewsPipelineOptions):
+    def __init__(self, opts: NewsPipelineOptions, membership: GroupMembership | None = None):
         self.fixed = None if opts.partitions in ("group", "all") else [int(p) for p in opts.partitions.split(",")]
         self.membership = None
-        if opts.partitions == "group":
+        if opts.partitions != "group":
+            if membership is not None:
+                membership.close()
+        elif membership is not None:
+            membership.interrupting(RESTART)
+            self.membership = membership
+        else:
             self.membership = GroupMembership(opts.bootstrap_servers, opts.input_topic, opts.group_id, RESTART,
                                               int(opts.session_timeout * 1000))
             self.membership.start()
@@ -234,7 +243,8 @@ class _Share:
             self.membership.close()
 
 
-def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: bool, out) -> dict:
+def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: bool, out,
+                 membership: GroupMembership | None = None) -> dict:
     """Segments of the job on the local runner, each over this process's
     share of the partitions, until stopped; a bounded run ends after the
     first segment that was not cut short by a rebalance."""
@@ -256,7 +266,7 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
         metrics = monitoring.serve(opts.metrics_port)
         _LOG.info("metrics on http://127.0.0.1:%d/metrics", metrics.server_port)
     _load_in_background(opts.spacy_model)
-    share = _Share(opts)
+    share = _Share(opts, membership)
 
     def _group_read_to_end() -> bool:
         """--until-end in a group, this member's partitions read to their

@@ -59,6 +59,12 @@ class GroupMembership(threading.Thread):
             self._idle.clear()
             return list(self._assigned)
 
+    def interrupting(self, event: threading.Event) -> None:
+        """Set `event` on a rebalance from now on, instead of the one given
+        when it was made (a membership started before the job's readers)."""
+        with self._changed:
+            self.interrupt = event
+
     def end_segment(self) -> None:
         self._idle.set()
 
