@@ -272,10 +272,10 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
         """--until-end in a group, this member's partitions read to their
         end: wait until the whole topic is (True), or until the group
         rebalances first (False). A member that left now would make the
-        others rebalance: their segments cut short, and a new one started
-        after the group's next join (~half the session timeout), to read
-        nothing more; waiting for them costs nothing (measured: the last
-        member's exit came 3-4.5 s later when the first left early)."""
+        others rebalance: a segment cut short and the next started after the
+        group's next join (~half the session timeout), or, for a member done
+        meanwhile, its leave held behind that join (measured: its close took
+        3.0 s, against 0.1 s when all leave together)."""
         said = False
         while not STOP.is_set():
             if _read_to_end(opts):
