@@ -214,7 +214,7 @@ def _join_group_early(argv: list[str]):
     exist (raises BrokerUnreachable or MissingTopics as run() would)."""
     import threading
 
-    from .flags import parse_run_flags
+    from .flags import parse_run_flags, written_topics
     from .kafka.admin import require_topics
     from .kafka.clients import wait_for_broker
     from .kafka.membership import GroupMembership
@@ -223,9 +223,7 @@ def _join_group_early(argv: list[str]):
     if ours.partitions != "group" or foreign:  # (a --runner, too, is Beam's flag)
         return None
     wait_for_broker(ours.bootstrap_servers, ours.broker_timeout)
-    require_topics(ours.bootstrap_servers, [ours.output_topic, ours.dead_letter_topic]
-                   + [t for t in (ours.duplicates_topic, ours.quotes_topic, ours.entities_topic) if t],
-                   ours.create_topics)
+    require_topics(ours.bootstrap_servers, written_topics(ours), ours.create_topics)
     membership = GroupMembership(ours.bootstrap_servers, ours.input_topic, ours.group_id, threading.Event(),
                                  int(ours.session_timeout * 1000))
     membership.start()

@@ -246,6 +246,12 @@ def parse_run_flags(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return ours, [arg for arg in rest if arg.startswith("-")]
 
 
+def written_topics(opts) -> list[str]:
+    """Parsed `run` flags -> the topics the job writes to (which must exist)."""
+    return [opts.output_topic, opts.dead_letter_topic] + [
+        t for t in (opts.duplicates_topic, opts.quotes_topic, opts.entities_topic) if t]
+
+
 def unknown_flags_message(unknown: list[str]) -> str:
     return (f"error: unknown flag{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (neither the job's nor "
             "Apache Beam's; `run --help` lists the job's)")

@@ -35,7 +35,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from . import progress
-from .flags import is_local_runner
+from .flags import is_local_runner, written_topics
 from .kafka import admin
 from .kafka.admin import require_topics
 from .kafka.clients import commit_start, committed_offsets, read_to_end, wait_for_broker
@@ -134,10 +134,6 @@ def _run_once(options: PipelineOptions, opts: NewsPipelineOptions, stop_at: floa
     return found
 
 
-def is_local(runner: str | None) -> bool:
-    return is_local_runner(runner)
-
-
 class UnsupportedOptions(ValueError):
     """Flags this job cannot honour as given."""
 
@@ -147,7 +143,7 @@ def check_options(options: PipelineOptions) -> None:
     do something else than asked."""
     standard = options.view_as(StandardOptions)
     direct = options.view_as(DirectOptions)
-    if is_local(standard.runner) and (direct.direct_num_workers or 1) != 1:
+    if is_local_runner(standard.runner) and (direct.direct_num_workers or 1) != 1:
         raise UnsupportedOptions(
             "--direct_num_workers other than 1 is refused: Beam's local runner then drops the Kafka readers' "
             "deferred work and the job stops after one poll (run several `run` processes instead)")
@@ -171,11 +167,9 @@ def run(argv=None, out=sys.stderr, membership: GroupMembership | None = None) ->
     STOP.clear()  # a stop asked of an earlier run in this process is not one of this run
     RESTART.clear()
     wait_for_broker(opts.bootstrap_servers, opts.broker_timeout)
-    require_topics(opts.bootstrap_servers, [opts.output_topic, opts.dead_letter_topic]
-                   + [t for t in (opts.duplicates_topic, opts.quotes_topic, opts.entities_topic) if t],
-                   opts.create_topics)
+    require_topics(opts.bootstrap_servers, written_topics(opts), opts.create_topics)
     bounded = opts.until_idle is not None or opts.max_records is not None or opts.until_end
-    if not is_local(standard.runner):
+    if not is_local_runner(standard.runner):
         # a distributed runner spreads the partitions over its workers itself
         standard.streaming = not bounded
         return _run_once(options, opts)
