@@ -99,6 +99,25 @@ def _number(kind, text: str):
 _positive_int = positive(int)
 
 
+def within(low: float, high: float):
+    """-> an argparse type: a number of seconds from `low` to `high`."""
+
+    def parse(text: str) -> float:
+        value = _number(float, text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g} seconds, not {text}")
+        return value
+
+    return parse
+
+
+# A session shorter than two heartbeats (sent every 0.5 s at least) expires
+# between them; Kafka brokers refuse sessions over group.max.session.timeout.ms
+# (30 minutes unless configured), and a member whose session was refused never
+# gets a partition.
+SESSION_TIMEOUT_RANGE = (1.0, 1800.0)
+
+
 def fraction(text: str) -> float:
     """argparse type: a number above 0 and at most 1 (a similarity: "nan"
     would make every comparison a near copy)."""
@@ -215,9 +234,9 @@ def add_stream_args(parser) -> None:
                         help="which input partitions this process reads: group (shared with the other processes "
                         "running with the same --group-id, rebalanced as they come and go), all, or a fixed list "
                         "such as 0,2 (default: %(default)s; a distributed runner always reads all)")
-    parser.add_argument("--session-timeout", type=positive(float), default=6.0, metavar="SECONDS",
+    parser.add_argument("--session-timeout", type=within(*SESSION_TIMEOUT_RANGE), default=6.0, metavar="SECONDS",
                         help="--partitions group: a process silent this long (killed) loses its partitions to the "
-                        "others (default: %(default)s)")
+                        "others; from 1 to 1800 (default: %(default)s)")
     parser.add_argument("--create-topics", action="store_true",
                         help="create missing output, dead-letter, duplicates, quotes and entities topics (default: a "
                         "missing one is an error naming it)")

@@ -119,6 +119,9 @@ def pipeline_command(*args, timeout=60):
     (["run", "--broker-timeout", "inf"], "must be a finite number, not inf"),
     (["run", "--dedup-threshold", "nan"], "must be a finite number, not nan"),  # every article a near copy
     (["run", "--dedup-threshold", "1.5"], "must be above 0 and at most 1"),
+    # a broker refuses a session over its group.max.session.timeout.ms (30 min by default): no partitions, ever
+    (["run", "--session-timeout", "1e300"], "must be from 1 to 1800 seconds, not 1e300"),
+    (["run", "--session-timeout", "0.2"], "must be from 1 to 1800 seconds"),  # expires between heartbeats
     (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--interval", "nan", "x"],
      "must be a finite number, not nan"),
     (["ingest", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--host-delay", "-1", "x"], "must be 0 or more"),
