@@ -58,7 +58,11 @@ from __future__ import annotations
 import re
 import threading
 
-WINDOW = 2_000  # characters read from the start of a text
+# Characters read from the start of a text. Measured with evaluation/language.py
+# (3 Dec 2026): 500 gives the same answers as 2,000 on every text there
+# (2,237 English articles, 1,313 headlines, the table and its cut headlines)
+# in 0.68 instead of 1.71 ms a BBC article; 300 also the same, in 0.60 ms.
+WINDOW = 500
 MIN_LETTERS = 10  # fewer letters than this: None
 MIN_LETTER_SHARE = 0.25  # of the non-space characters in the window
 # A language other than English must have this probability; English
