@@ -51,3 +51,58 @@ def shared_model(name: str = DEFAULT_MODEL):
         if name not in _SHARED:
             _SHARED[name] = load_model(name)
         return _SHARED[name]
+
+
+class LookupLemmas:
+    """A spaCy Doc -> the same Doc with the lemmas a lookup-mode Lemmatizer
+    would give it (its table's lemma of each token's text, else the text),
+    set on the tokens that have none, as that component does.
+
+    Ours because spaCy's component looks each token up in Python: 1.40 ms
+    of a BBC article's ~30 ms of parsing, where one sorted-array lookup of
+    the whole document's ORTH hashes takes 0.13 ms (100 articles, 3 Dec
+    2026). Made by `for_pipeline`, which says when it applies."""
+
+    def __init__(self, nlp, table):
+        import numpy  # a spaCy dependency
+
+        strings = nlp.vocab.strings
+        keys = numpy.fromiter(table.keys(), dtype="uint64", count=len(table))
+        # added here, outside any memory zone: the lemma strings stay for good
+        lemmas = [strings.add(value if isinstance(value, str) else value[0]) for value in table.values()]
+        order = numpy.argsort(keys)
+        self._keys = keys[order]
+        self._lemmas = numpy.array(lemmas, dtype="uint64")[order]
+
+    @classmethod
+    def for_pipeline(cls, nlp) -> tuple[str, "LookupLemmas"] | None:
+        """Loaded pipeline -> (name of its lemmatizer, LookupLemmas to run in
+        its place) when that is spaCy's Lemmatizer in lookup mode without
+        overwrite, last in the pipeline (nothing after it reads lemmas);
+        else None (the pipeline runs as it is)."""
+        from spacy.pipeline import Lemmatizer
+
+        if not nlp.pipeline:
+            return None
+        name, pipe = nlp.pipeline[-1]
+        # a subclass (English's is one) may look up in its own way
+        kind = type(pipe)
+        if (not isinstance(pipe, Lemmatizer) or kind.lookup_lemmatize is not Lemmatizer.lookup_lemmatize
+                or kind.__call__ is not Lemmatizer.__call__ or pipe.mode != "lookup" or pipe.overwrite):
+            return None
+        if "lemma_lookup" not in pipe.lookups.tables or not len(pipe.lookups.get_table("lemma_lookup")):
+            return None
+        return name, cls(nlp, pipe.lookups.get_table("lemma_lookup"))
+
+    def __call__(self, doc):
+        import numpy
+        from spacy.attrs import LEMMA, ORTH
+
+        if not len(doc):
+            return doc
+        both = doc.to_array([ORTH, LEMMA])
+        orth, lemma = both[:, 0], both[:, 1]
+        at = numpy.minimum(numpy.searchsorted(self._keys, orth), len(self._keys) - 1)
+        looked_up = numpy.where(self._keys[at] == orth, self._lemmas[at], orth)
+        doc.from_array([LEMMA], numpy.where(lemma == 0, looked_up, lemma))
+        return doc

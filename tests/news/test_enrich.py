@@ -194,6 +194,23 @@ def test_words_kept_out_of_memory_zones_change_no_record(nlp, monkeypatch):
     assert not plain._kept_words
 
 
+def test_lemmas_looked_up_on_arrays_change_no_record(nlp, monkeypatch):
+    """The same articles, enriched with the model's own lemmatizer and with
+    LookupLemmas in its place: identical records."""
+    import pipeline.news.enrich as enrich
+
+    articles = _sample_articles()
+    replacing = enrich.Enricher(nlp, batch_size=2)
+    if replacing._lemmas is None:
+        pytest.skip("the test model has no lookup-mode lemmatizer to stand in for")
+    records = [rec for _, rec in replacing.enrich_many(articles)]
+    monkeypatch.setattr(enrich.LookupLemmas, "for_pipeline", classmethod(lambda cls, nlp: None))
+    own = enrich.Enricher(nlp, batch_size=2)
+    assert own._lemmas is None
+    assert [rec for _, rec in own.enrich_many(articles)] == records
+    assert any(rec["quotes"] for rec in records)
+
+
 def test_kept_words_are_bounded(nlp, monkeypatch):
     import pipeline.news.enrich as enrich
 
