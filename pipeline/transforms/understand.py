@@ -94,7 +94,8 @@ def _model_lock(name: str) -> threading.Lock:
 _ENRICHERS: dict[tuple, object] = {}
 
 
-def _shared_enricher(model: str, batch_size: int, max_tokens):
+def shared_enricher(model: str, batch_size: int, max_tokens):
+    """The process's Enricher for these settings, made on first use (thread-safe)."""
     from ..news.enrich import Enricher
     from ..news.language import shared_detector
     from ..news.nlp import shared_model
@@ -124,7 +125,7 @@ class _Annotate(GuardedDoFn):
     def setup(self):
         # shared: the local live mode runs one pipeline after another in this
         # process, and loading the model for each would stall the wire
-        self.enricher = _shared_enricher(self.model, self.batch_size, self.max_tokens)
+        self.enricher = shared_enricher(self.model, self.batch_size, self.max_tokens)
         self.lock = _model_lock(self.model)
 
     def start_bundle(self):
