@@ -99,7 +99,7 @@ def _number(kind, text: str):
 _positive_int = positive(int)
 
 
-def within(low: float, high: float):
+def seconds_within(low: float, high: float):
     """-> an argparse type: a number of seconds from `low` to `high`."""
 
     def parse(text: str) -> float:
@@ -234,7 +234,7 @@ def add_stream_args(parser) -> None:
                         help="which input partitions this process reads: group (shared with the other processes "
                         "running with the same --group-id, rebalanced as they come and go), all, or a fixed list "
                         "such as 0,2 (default: %(default)s; a distributed runner always reads all)")
-    parser.add_argument("--session-timeout", type=within(*SESSION_TIMEOUT_RANGE), default=6.0, metavar="SECONDS",
+    parser.add_argument("--session-timeout", type=seconds_within(*SESSION_TIMEOUT_RANGE), default=6.0, metavar="SECONDS",
                         help="--partitions group: a process silent this long (killed) loses its partitions to the "
                         "others; from 1 to 1800 (default: %(default)s)")
     parser.add_argument("--create-topics", action="store_true",

@@ -90,9 +90,8 @@ class LookupLemmas:
         if (not isinstance(pipe, Lemmatizer) or kind.lookup_lemmatize is not Lemmatizer.lookup_lemmatize
                 or kind.__call__ is not Lemmatizer.__call__ or pipe.mode != "lookup" or pipe.overwrite):
             return None
-        if "lemma_lookup" not in pipe.lookups.tables or not len(pipe.lookups.get_table("lemma_lookup")):
-            return None
-        return name, cls(nlp, pipe.lookups.get_table("lemma_lookup"))
+        table = pipe.lookups.get_table("lemma_lookup", {})
+        return (name, cls(nlp, table)) if len(table) else None
 
     def __call__(self, doc):
         import numpy
