@@ -213,8 +213,8 @@ def add_stream_args(parser) -> None:
     parser.add_argument("--until-idle", type=non_negative, default=None, metavar="SECONDS",
                         help="bounded run: stop once no new record arrived for this long")
     parser.add_argument("--until-end", action="store_true",
-                        help="bounded run: read what each partition holds when the run starts, then stop (at the "
-                        "first poll that finds nothing new past that end; no idle wait)")
+                        help="bounded run: read what each partition holds when the run starts, then stop (no idle "
+                        "wait; what producers write meanwhile is left for the next run)")
     parser.add_argument("--max-records", type=int, default=None, metavar="N",
                         help="bounded run: stop after N records from each partition")
     parser.add_argument("--segment-seconds", type=positive(float), default=300.0, metavar="SECONDS",

@@ -69,6 +69,12 @@ SEGMENT_BUNDLES = 1500
 # asks whether the others are done too (each asking costs a consumer's
 # connection to the broker)
 _GROUP_END_POLL_S = 0.25
+# ... and when it stops waiting although the topic is not read: the group's
+# commits have not moved for this long. Nobody is reading what is left: a
+# producer's clock behind ours, or a record stamped before the run started
+# but appended after the segments' ends were taken. Leaving then costs the
+# others at most a rebalance; waiting on would never end.
+_GROUP_END_STALL_S = 60.0
 
 
 def build_pipeline(pipeline: beam.Pipeline, opts: NewsPipelineOptions, stop_at: float | None = None,
@@ -246,6 +252,7 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
     # committed once, for the partitions of the first segment (with a group:
     # the partitions this process is given when it joins)
     start, opts.start = opts.start, "committed"
+    began = time.time()  # --until-end in a group: what is produced later is not waited for
     progress.PROGRESS.reset()
     restore = _stop_on_signals()
     reporter = (progress.Reporter(opts.progress_seconds, out, bootstrap=opts.bootstrap_servers)
@@ -271,13 +278,24 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
         meanwhile, its leave held behind that join (measured: its close took
         3.0 s, against 0.1 s when all leave together)."""
         said = False
+        commits, moved, looked = None, time.monotonic(), 0.0
         while not STOP.is_set():
-            if _read_to_end(opts):
+            if _read_to_end(opts, began):
                 return True
             if not said:
                 _LOG.info("%s: partitions %s read to their end; waiting for the rest of group %s",
                           opts.input_topic, share.membership.assigned, opts.group_id)
                 said = True
+            if time.monotonic() - looked >= _GROUP_END_STALL_S / 10:  # each look is a connection
+                looked = time.monotonic()
+                now = _group_commits(opts)
+                if now is None or now != commits:
+                    commits, moved = now, looked
+                elif looked - moved > _GROUP_END_STALL_S:
+                    _LOG.warning("%s: group %s has committed nothing for %.0f s and the topic is not read "
+                                 "to its end; this member stops waiting", opts.input_topic, opts.group_id,
+                                 looked - moved)
+                    return True
             if RESTART.wait(_GROUP_END_POLL_S):
                 return False
         return True
@@ -314,7 +332,7 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
                 if not (opts.until_end and share.membership is not None) or _group_read_to_end():
                     break
                 continue  # the group rebalanced meanwhile: this member may have been given unread partitions
-            if opts.until_end and share.membership is not None and _read_to_end(opts):
+            if opts.until_end and share.membership is not None and _read_to_end(opts, began):
                 # the rebalance came from a member that finished and left:
                 # nothing is left to read, so no new segment (nor the wait
                 # for the group to settle, ~2.5 s, and a segment's start)
@@ -329,16 +347,29 @@ def _run_locally(options: PipelineOptions, opts: NewsPipelineOptions, bounded: b
     return totals
 
 
-def _read_to_end(opts: NewsPipelineOptions) -> bool:
-    """Has the group read the whole input topic? False when the broker
-    cannot say (the next segment waits for it as usual)."""
+def _read_to_end(opts: NewsPipelineOptions, began: float) -> bool:
+    """Has the group read the input topic as it was when this run `began`
+    (epoch seconds)? False when the broker cannot say (the next segment
+    waits for it as usual)."""
     from kafka.errors import KafkaError
 
     try:
-        return read_to_end(opts.bootstrap_servers, opts.input_topic, opts.group_id)
+        return read_to_end(opts.bootstrap_servers, opts.input_topic, opts.group_id, produced_by=began)
     except (KafkaError, OSError, RuntimeError) as exc:
         _LOG.info("could not tell whether %s was read to its end (%s): reading on", opts.input_topic, exc)
         return False
+
+
+def _group_commits(opts: NewsPipelineOptions) -> dict | None:
+    """The group's commits on the input topic; None when the broker cannot
+    say (a stall is not counted through it)."""
+    from kafka.errors import KafkaError
+
+    try:
+        return committed_offsets(opts.bootstrap_servers, opts.input_topic, opts.group_id)
+    except (KafkaError, OSError, RuntimeError) as exc:
+        _LOG.info("could not read the commits of group %s (%s)", opts.group_id, exc)
+        return None
 
 
 def _load_in_background(model: str, batch_size: int, max_tokens) -> None:

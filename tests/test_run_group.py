@@ -50,9 +50,15 @@ class Members:
              "--progress-seconds", "0", *flags],
             stdout=subprocess.DEVNULL, stderr=log)
 
-    def feed(self, numbers):
+    def feed(self, numbers, partition=None):
         producer = clients.make_producer(self.broker.bootstrap)
-        clients.send_all(producer, f"{self.name}-raw", [(f"s{n}".encode(), story(n), None) for n in numbers])
+        if partition is None:
+            clients.send_all(producer, f"{self.name}-raw", [(f"s{n}".encode(), story(n), None) for n in numbers])
+        else:
+            futures = [producer.send(f"{self.name}-raw", key=f"s{n}".encode(), value=story(n), partition=partition)
+                       for n in numbers]
+            producer.flush()
+            [future.get(timeout=30) for future in futures]
         producer.close()
 
     def written(self) -> collections.Counter:
@@ -69,6 +75,9 @@ class Members:
             time.sleep(1)
         missing = sorted(wanted - set(self.written()))
         raise AssertionError(f"not written within {seconds} s: {missing[:10]} ...\n" + self.logs())
+
+    def log(self, member) -> str:
+        return (self.tmp_path / f"{member}.log").read_text()
 
     def assigned(self, member) -> str:
         lines = [line for line in (self.tmp_path / f"{member}.log").read_text().splitlines() if "reads partitions" in line]
@@ -96,12 +105,12 @@ def members(broker, tmp_path, request):
     made.close()
 
 
-def wait_until(check, seconds):
+def wait_until(check, seconds, every=0.5):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return True
-        time.sleep(0.5)
+        time.sleep(every)
     return False
 
 
@@ -199,23 +208,29 @@ def test_with_until_end_a_member_done_with_its_partitions_waits_for_the_group(me
     """A member that has read its partitions to their end stays in the group
     until the whole topic is read (its leaving would cut the others' segments
     short for a rebalance); the last one done ends the run for both."""
-    members.feed(range(200))
-    # sessions that outlast the pause below: the group keeps b's partitions while it is stopped
+    # every record on partition 0: of two members, the one given [2, 3] is
+    # done at once; the one given [0, 1] has them all, more than it reads in
+    # the time the other takes to start (~2 s; 100-150 a second here)
+    members.feed(range(1500), partition=0)
+    # sessions that outlast the pause below: the group keeps the busy one's partitions while it is stopped
     members.start("a", "--until-end", "--session-timeout", "12")
     members.start("b", "--until-end", "--session-timeout", "12")
-    assert wait_until(lambda: members.assigned("b") and members.assigned("a"), 120), members.logs()
-    members.processes["b"].send_signal(signal.SIGSTOP)
+    shares = {"[0, 1]", "[2, 3]"}
+    assert wait_until(lambda: {members.assigned(m)[-6:] for m in "ab"} == shares, 120, every=0.1), members.logs()
+    busy = next(m for m in "ab" if members.assigned(m).endswith("[0, 1]"))
+    idle = "b" if busy == "a" else "a"
+    members.processes[busy].send_signal(signal.SIGSTOP)
     try:
         waiting = "waiting for the rest of group"
-        a = members.processes["a"]
-        assert wait_until(lambda: waiting in (members.tmp_path / "a.log").read_text() or a.poll() is not None,
+        assert waiting not in members.log(busy), members.logs()  # stopped before it was done
+        assert wait_until(lambda: waiting in members.log(idle) or members.processes[idle].poll() is not None,
                           120), members.logs()
         time.sleep(2)
-        assert members.processes["a"].poll() is None, members.logs()  # still there, b's partitions unread
+        assert members.processes[idle].poll() is None, members.logs()  # still there, the busy one's share unread
     finally:
-        members.processes["b"].send_signal(signal.SIGCONT)
-    assert members.processes["b"].wait(240) == 0, members.logs()
-    assert members.processes["a"].wait(60) == 0, members.logs()
+        members.processes[busy].send_signal(signal.SIGCONT)
+    assert members.processes[busy].wait(240) == 0, members.logs()
+    assert members.processes[idle].wait(60) == 0, members.logs()
     written = members.written()
-    assert set(written) == {f"s{n}".encode() for n in range(200)}, members.logs()
+    assert set(written) == {f"s{n}".encode() for n in range(1500)}, members.logs()
     assert max(written.values()) == 1

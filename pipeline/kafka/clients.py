@@ -177,11 +177,14 @@ _END_CHECK_MS = 300
 _END_CHECK_FETCH_WAIT_MS = 50
 
 
-def read_to_end(bootstrap: str, topic: str, group: str) -> bool:
+def read_to_end(bootstrap: str, topic: str, group: str, produced_by: float | None = None) -> bool:
     """Has `group` committed every partition of `topic` up to its end? The
     ends the broker reports are not enough: Tansu's can fall short (one past
-    the first record of a partition's last batch), so where the commits
-    reach them, a read from the commits must also find nothing."""
+    the first record of a partition's last batch), so a read from the
+    commits must also find nothing. With `produced_by` (epoch seconds),
+    records stamped later are not waited for: a partition whose first
+    uncommitted record came after it counts as read (what producers still
+    write is not part of a run that reads the topic's end as it started)."""
     from kafka import TopicPartition
 
     consumer = make_consumer(bootstrap, group, fetch_max_wait_ms=_END_CHECK_FETCH_WAIT_MS)
@@ -189,8 +192,12 @@ def read_to_end(bootstrap: str, topic: str, group: str) -> bool:
         tps = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
         ends = consumer.end_offsets(tps)
         committed = {tp: consumer.committed(tp) for tp in tps}
-        if any((committed[tp] or 0) < ends[tp] for tp in tps):
+        # partitions known to hold uncommitted records: unread until their
+        # first such record is seen and found to be newer than produced_by
+        behind = {tp for tp in tps if (committed[tp] or 0) < ends[tp]}
+        if behind and produced_by is None:
             return False
+        newest_ms = None if produced_by is None else produced_by * 1000
         consumer.assign(tps)
         for tp in tps:
             if committed[tp] is None:
@@ -198,10 +205,15 @@ def read_to_end(bootstrap: str, topic: str, group: str) -> bool:
             else:
                 consumer.seek(tp, committed[tp])
         deadline = time.monotonic() + _END_CHECK_MS / 1000
-        while (left := deadline - time.monotonic()) > 0:
-            if any(consumer.poll(timeout_ms=max(1, int(left * 1000)), max_records=1).values()):
-                return False
-        return True
+        while (left := deadline - time.monotonic()) > 0 and len(consumer.paused()) < len(tps):
+            for tp, records in consumer.poll(timeout_ms=max(1, int(left * 1000)), max_records=1).items():
+                stamp = records[0].timestamp
+                # a record without a time (-1) may be old: it is waited for
+                if newest_ms is None or stamp is None or stamp < 0 or stamp <= newest_ms:
+                    return False
+                consumer.pause(tp)
+                behind.discard(tp)
+        return not behind
     finally:
         consumer.close()
 

@@ -123,6 +123,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         self.last_record_at = {}  # partition -> monotonic time of its last record (or first poll)
         self.count = {}  # partition -> records read
         self.end = {}  # partition -> its end offset when first polled (until_end)
+        self.end_noted = {}  # partition -> when (epoch ms) that end was asked for
         self.commit_lock = threading.Lock()
         self.behind = {}  # partition -> polls in a row that found the log ending before our position
         self.committer = clients.make_consumer(self.bootstrap, self.group)
@@ -140,6 +141,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             self.last_record_at[partition] = time.monotonic()
             self.count[partition] = 0
             if self.until_end:
+                self.end_noted[partition] = time.time() * 1000
                 self.end[partition] = consumer.end_offsets([tp])[tp]
             self._check_went_back(partition, offset)
         if self.next_offset.get(partition) != offset:
@@ -157,10 +159,18 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             return True
         # The end noted at the start is not trusted alone: Tansu reports a
         # high watermark one past the first record of the last batch written,
-        # so the records after it are read too, until a poll finds none.
+        # so the records after it are read too, until a poll finds none or
+        # one written after the end was noted (_written_after_the_end).
         if self.until_end and empty and self.next_offset[partition] >= self.end[partition]:
             return True
         return self.until_idle is not None and time.monotonic() - self.last_record_at[partition] >= self.until_idle
+
+    def _written_after_the_end(self, partition, m) -> bool:
+        """Is record `m` past the end noted for --until-end and stamped
+        after it was noted? Then it and what follows are left for the next
+        run: producers that write on would otherwise keep the run reading.
+        (A record without a time, -1, is read.)"""
+        return m.offset >= self.end[partition] and m.timestamp is not None and m.timestamp > self.end_noted[partition]
 
     def _commit(self, partition, next_offset):
         from kafka import TopicPartition
@@ -214,8 +224,11 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
         # (a run --until-end is over once a poll finds nothing: no long polls)
         quiet = not self.until_end and time.monotonic() - self.last_record_at[partition] > IDLE_AFTER
         batch = consumer.poll(timeout_ms=IDLE_POLL_MS if quiet else POLL_MS, max_records=wanted).get(tp, [])
-        last = None
+        last, past_end = None, False
         for m in batch:
+            if self.until_end and self._written_after_the_end(partition, m):
+                past_end = True
+                break
             if not tracker.try_claim(m.offset):
                 break  # the runner split the restriction: the rest is someone else's
             last = m.offset
@@ -226,6 +239,8 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
             self.next_offset[partition] = last + 1
             self.last_record_at[partition] = time.monotonic()
             finalizer.register(functools.partial(self._commit, partition, last + 1))
+        elif past_end:
+            self.next_offset[partition] = batch[0].offset
         else:
             self.next_offset[partition] = consumer.position(tp)
         highwater = consumer.highwater(tp)
@@ -235,7 +250,7 @@ class _ReadPartition(beam.DoFn, RestrictionProvider):
                 self._log_went_back(consumer, tp, highwater)
             else:
                 self.behind.pop(partition, None)
-        if self._bound_reached(partition, empty=last is None):
+        if past_end or self._bound_reached(partition, empty=last is None):
             tracker.try_claim(restriction.stop)  # claiming the end marks the restriction done
             return
         tracker.defer_remainder()

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -120,6 +121,35 @@ def test_read_to_end_compares_the_groups_commits_with_the_ends(broker):
     assert not read_to_end(broker.bootstrap, "rte", "rte-group")
     commit({1: 3})
     assert read_to_end(broker.bootstrap, "rte", "rte-group")
+
+
+@pytest.mark.parametrize("age, read", [
+    (-3600, True),  # stamped after the run began: not the run's to read
+    (3600, False),  # stamped before: waited for, though appended after
+    (None, False),  # the producer's own time, before `began` below
+])
+def test_read_to_end_leaves_what_was_written_after_a_time(broker, age, read):
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    from pipeline.kafka import admin
+    from pipeline.kafka.clients import make_consumer, read_to_end
+
+    topic = f"rte-after-{age}"
+    admin.ensure_topics(broker.bootstrap, [topic], partitions=2)
+    producer = make_producer(broker.bootstrap)
+    for partition in (0, 1):
+        producer.send(topic, key=b"k", value=b"old", partition=partition).get(timeout=30)
+    consumer = make_consumer(broker.bootstrap, f"{topic}-group")
+    consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(1, "", -1) for p in (0, 1)})
+    consumer.close()
+    began = time.time() + (1 if age is None else 0)
+    assert read_to_end(broker.bootstrap, topic, f"{topic}-group", produced_by=began)
+    stamp = None if age is None else int((began - age) * 1000)
+    producer.send(topic, key=b"k", value=b"new", partition=1, timestamp_ms=stamp).get(timeout=30)
+    producer.close()
+    assert read_to_end(broker.bootstrap, topic, f"{topic}-group", produced_by=began) is read
+    assert not read_to_end(broker.bootstrap, topic, f"{topic}-group")  # without a time, every record counts
 
 
 def test_read_to_end_reads_past_ends_that_fall_short(broker):
