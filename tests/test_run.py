@@ -436,8 +436,9 @@ def test_a_group_member_stops_waiting_when_nobody_reads_what_is_left(broker, tmp
     producer = clients.make_producer(broker.bootstrap)
     clients.send_all(producer, f"{name}-raw", [(b"queued", story(1), None)])
     producer.close()
-    # one now and then: the reader's poll finds none in between and ends
-    with Producing(broker, f"{name}-raw", every=1.0, age=3600) as late, caplog.at_level("WARNING"):
+    # one every 0.2 s: the reader's 0.1 s polls find none in between, so its
+    # segment ends; the group's 0.3 s look past the commits finds one
+    with Producing(broker, f"{name}-raw", every=0.2, age=3600) as late, caplog.at_level("WARNING"):
         counts = run(["--bootstrap-servers", broker.bootstrap, "--input-topic", f"{name}-raw",
                       "--output-topic", f"{name}-out", "--dead-letter-topic", f"{name}-dlq", "--group-id", name,
                       "--until-end", "--state-dir", str(tmp_path),
