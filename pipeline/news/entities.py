@@ -18,15 +18,26 @@ NAME_LABELS = frozenset(
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 # Honorifics and titles in front of a name are not part of it ("Chairwoman
-# Maria Lopez" is Maria Lopez); the NER sometimes includes them.
+# Maria Lopez" is Maria Lopez; "Former Deputy Prime Minister Dr Ann Lee" is
+# Ann Lee); the NER sometimes includes them. One title at a time is taken
+# off, with the words that qualify it, for as long as a name is left after.
+_ABBREVIATED = (r"(?:mr|mrs|ms|mx|miss|dr|prof|sir|dame|lord|lady|rev|revd|sen|rep|gov|gen|col|lt|sgt|capt|st|cllr"
+                r"|det|insp|supt|cpl|maj|adm|cmdr)\.?")
+_TITLE = (r"(?:president|chairman|chairwoman|chairperson|chair|senator|representative|congressman|congresswoman"
+          r"|governor|mayor|commissioner|ambassador|director|chief|pope|king|queen|prince|princess|sheikh|coach"
+          r"|captain|professor|doctor|councilman|councilwoman|councillor|councilor|alderman|speaker|chancellor"
+          r"|premier|treasurer|judge|justice|general|attorney|baron|baroness|duke|duchess|earl|countess|bishop"
+          r"|archbishop|cardinal|rabbi|imam|pastor|reverend|detective|inspector|superintendent|constable|sergeant"
+          r"|lieutenant|colonel|admiral|commander|sheriff)")
+# "Foreign Minister", "Home Secretary", "Secretary of State": an office named
+# by one word before or after it
+_OFFICE = r"(?:[a-z]+\s+)?(?:minister|secretary)(?:\s+of\s+(?:the\s+)?[a-z]+)?"
+_QUALIFIER = r"(?:(?:former|acting|interim|deputy|shadow|assistant|vice|outgoing|incoming)\s+|(?:then|ex)-)"
+_ONE_TITLE = rf"(?:{_OFFICE}|{_ABBREVIATED}|{_TITLE})"
 _HONORIFIC = re.compile(
-    r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|sen|rep|gov|gen|col|lt|sgt|capt|st)\.?"
-    r"|president|vice president|prime minister|chairman|chairwoman|chair|senator|representative|"
-    r"congressman|congresswoman|governor|mayor|commissioner|minister|secretary|general|judge|justice|"
-    r"ambassador|director|chief|pope|king|queen|prince|princess|sheikh|coach|captain|professor|"
-    r"doctor|councilman|councilwoman|speaker|chancellor|premier)\s+(?=\S)",
-    re.IGNORECASE,
-)
+    rf"^{_QUALIFIER}*{_ONE_TITLE}(?:\s+(?:and|&)\s+{_ONE_TITLE})?(?:\s+|(?<=\.))(?=\S)", re.IGNORECASE)
+# a name has at most a few titles before it: a bound on the work
+_MAX_TITLES = 4
 
 
 def clean_name(text: str, label: str) -> str:
@@ -34,7 +45,11 @@ def clean_name(text: str, label: str) -> str:
     leading 'the', no honorific)."""
     text = _POSSESSIVE.sub("", " ".join(text.split())).strip()
     if label == "PERSON":
-        text = _HONORIFIC.sub("", text)
+        for _ in range(_MAX_TITLES):
+            shorter = _HONORIFIC.sub("", text, count=1)
+            if shorter == text:
+                break
+            text = shorter
     elif label in {"ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}:
         text = _LEADING_THE.sub("", text)
     return text

@@ -642,8 +642,9 @@ class SpeakerResolver:
 
 # Titles that tell a person's gender, for "he" and "she".
 _GENDERED_TITLES = {
-    **dict.fromkeys("mr sir lord king prince congressman chairman councilman".split(), "m"),
-    **dict.fromkeys("mrs ms miss dame lady queen princess congresswoman chairwoman councilwoman".split(), "f"),
+    **dict.fromkeys("mr sir lord king prince duke earl baron congressman chairman councilman".split(), "m"),
+    **dict.fromkeys("mrs ms miss dame lady queen princess duchess countess baroness congresswoman chairwoman "
+                    "councilwoman".split(), "f"),
 }
 # Titles that only go before a person's name.
 _PERSON_TITLES = frozenset("mr mrs ms dr".split())

@@ -269,6 +269,9 @@ def test_single_marks(text, spans):
         pytest.param("Mrs. Ann Clark spoke first. Mr. Tom Reed replied an hour later.\n\n"
                      "“We will not give up on this town,” he said.",
                      [("We will not give up on this town,", "Tom Reed")], id="pronoun-takes-the-last-person"),
+        pytest.param("Baroness Ann Clark spoke first. Lord Tom Reed replied an hour later.\n\n"
+                     "“We will not give up on this town,” she said.",
+                     [("We will not give up on this town,", "Ann Clark")], id="pronoun-agrees-with-peerage"),
         pytest.param("Mr Patel, who runs a corner shop in Walsall, said business had never been harder.\n\n"
                      "‘Some days I don't see more than twenty customers,’ he said.",
                      [("Some days I don't see more than twenty customers,", "Patel")],
