@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from .articles import ArticleError, RawArticle
-from .entities import extract_entities, resolver_for
+from .entities import extract_entities, relabel_entities, resolver_for
 from .events import link_speakers
 from .language import is_english, shared_detector
 from .normalize import clean_article, comparison_key
@@ -222,6 +222,7 @@ class Enricher:
         extraction_cut says whether part of the body was not searched: past
         the token budget, or past the budget for reported clauses (see
         quotes.CLAUSE_TOKENS_PER_TOKEN)."""
+        relabel_entities(doc)
         resolver = resolver_for(doc)
         mentions, entities = extract_entities(doc, resolver)
         quotes, clauses_cut = extract_quotes_and_cut(doc, resolver)

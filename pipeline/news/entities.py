@@ -112,11 +112,35 @@ def canonical(ent, resolver: EntityResolver) -> str:
 _PLACE_PREPOSITIONS = frozenset("in near from to at outside inside around across".split())
 
 
+# Titles that only ever go before a person's name (no brand or body is
+# called "Councillor ..."), and words that name a body, not a person
+_PERSON_ONLY_TITLES = frozenset(
+    "councillor councilor cllr councilman councilwoman alderman alderwoman congressman congresswoman "
+    "assemblyman assemblywoman baroness".split())
+_BODY_WORDS = frozenset(
+    "council committee party group club company bank hotel university college school hospital trust "
+    "foundation association institute museum centre center band ward bridge street road avenue building hall "
+    "park library airport station prize award act bill fund".split())
+
+
+def _titled_person(ent) -> bool:
+    """Is the entity such a title and a name of two to four words
+    ("Councillor Ann Clark", "Cllr. Tom Reed")?"""
+    words = [t for t in ent if t.text != "."]
+    if not 3 <= len(words) <= 5 or words[0].lower_.rstrip(".") not in _PERSON_ONLY_TITLES:
+        return False
+    return all(t.tag_ == "NNP" and t.is_alpha and t.lower_ not in _BODY_WORDS for t in words[1:])
+
+
 def entity_label(ent) -> str:
-    """The entity's label, with one correction: news writes places as
-    "City, Country" ("in Mosul, Iraq and Raqqa, Syria"); a one-word name the
+    """The entity's label, with two corrections. News writes places as
+    "City, Country" ("in Mosul, Iraq and Raqqa, Syria"): a one-word name the
     model took for a person or organisation, followed by a comma and a
-    country or city, after a place preposition or another place, is a place."""
+    country or city, after a place preposition or another place, is a place.
+    A person's title and name the model took for something else
+    ("Councillor Ann Clark" as an organisation) is a person."""
+    if ent.label_ != "PERSON" and _titled_person(ent):
+        return "PERSON"
     doc = ent.doc
     if ent.label_ not in ("PERSON", "ORG") or len(ent) != 1 or ent.end + 1 >= len(doc):
         return ent.label_
@@ -130,6 +154,18 @@ def entity_label(ent) -> str:
     if before.lower_ in ("and", "or", ",") and ent.start >= 2 and doc[ent.start - 2].ent_type_ == "GPE":
         return "GPE"
     return ent.label_
+
+
+def relabel_entities(doc) -> None:
+    """Give the doc's entities the labels entity_label corrects, so that
+    speakers, pronouns and the entity list all see them."""
+    from spacy.tokens import Span
+
+    ents = list(doc.ents)
+    labels = [entity_label(e) for e in ents]
+    if any(label != e.label_ for e, label in zip(ents, labels)):
+        doc.ents = [e if label == e.label_ else Span(doc, e.start, e.end, label=label)
+                    for e, label in zip(ents, labels)]
 
 
 def extract_entities(doc, resolver: EntityResolver | None = None):

@@ -3,7 +3,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from pipeline.news.entities import EntityResolver, clean_name, entity_label, extract_entities
+from pipeline.news.entities import EntityResolver, clean_name, entity_label, extract_entities, relabel_entities
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,29 @@ def test_city_country_convention(words, ents, index, expected):
     doc = Doc(spacy.blank("en").vocab, words=words)
     doc.ents = [Span(doc, s, e, label=label) for s, e, label in ents]
     assert entity_label(doc.ents[index]) == expected
+
+
+# (words with their tags, the entity's span and label, the label it gets)
+@pytest.mark.parametrize(
+    "tagged, span, label, expected",
+    [
+        ("Councillor/NNP Ann/NNP Clark/NNP spoke/VBD", (0, 3), "ORG", "PERSON"),
+        ("Cllr/NNP ./. Tom/NNP Reed/NNP said/VBD", (0, 4), "ORG", "PERSON"),
+        ("Congresswoman/NNP Maxine/NNP Waters/NNP said/VBD", (0, 3), "NORP", "PERSON"),
+        # near misses: a body, a place or a title with one word, other titles, other words
+        ("Councillor/NNP Ward/NNP Committee/NNP met/VBD", (0, 3), "ORG", "ORG"),
+        ("Congressman/NNP John/NNP Lewis/NNP Bridge/NNP", (0, 4), "FAC", "FAC"),
+        ("Councillor/NNP Clark/NNP spoke/VBD", (0, 2), "ORG", "ORG"),
+        ("Mr/NNP Porter/NNP Group/NNP sold/VBD", (0, 3), "ORG", "ORG"),
+        ("Dr/NNP Martens/NNP Ltd/NNP sold/VBD", (0, 3), "ORG", "ORG"),
+        ("Councillor/NNP 's/POS Office/NNP said/VBD", (0, 3), "ORG", "ORG"),
+        ("Councillor/NNP Ann/NNP Clark/NNP spoke/VBD", (0, 3), "PERSON", "PERSON"),
+    ],
+)
+def test_a_persons_title_and_name_is_a_person(tagged, span, label, expected):
+    words, tags = zip(*(w.rsplit("/", 1) for w in tagged.split()))
+    doc = Doc(spacy.blank("en").vocab, words=list(words), tags=list(tags))
+    doc.ents = [Span(doc, *span, label=label)]
+    assert entity_label(doc.ents[0]) == expected
+    relabel_entities(doc)
+    assert [(e.start, e.end, e.label_) for e in doc.ents] == [(*span, expected)]
