@@ -433,7 +433,15 @@ def is_cue(token, verbs=SPEECH_VERBS) -> bool:
     """A verb of saying (or believing, with `verbs`) used as a verb."""
     if token.lower_ == "called" and token.i >= 2 and token.doc[token.i - 2].lower_ == "so":
         return False  # "so-called" marks a scare quote, not speech
-    return _lemma(token) in verbs and (token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"))
+    if _lemma(token) not in verbs:
+        return False
+    if token.tag_.startswith("VB") or token.pos_ in ("VERB", "AUX"):
+        return True
+    # a plural present the tagger took for a noun, right after a quote with
+    # its subject after it ("”, reply Burton and Nick."); elsewhere a noun
+    # with a subject is mostly a headline's or a label's ("Editor note:")
+    return (token.tag_ in ("NN", "NNS") and token.i > 0 and token.doc[token.i - 1].tag_ == "''"
+            and any(c.dep_ == "nsubj" and c.i > token.i for c in token.children))
 
 
 def _subject_of(art, verb, quoted=None):

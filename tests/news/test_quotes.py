@@ -34,6 +34,18 @@ CASES = [
         id="same-speaker-continues",
     ),
     pytest.param(
+        "“That is simply not true,” reply Burton and Nick.",
+        # the tagger takes the plural present for a noun
+        [("That is simply not true,", "Burton", "Burton and Nick")],
+        id="plural-cue-after-quote",
+    ),
+    pytest.param(
+        "Editor note: “Donald Trump regularly lies about his record,” the website says.",
+        # near miss: a noun with a subject before a quote is a label, not a cue
+        [("Donald Trump regularly lies about his record,", "the website", "the website")],
+        id="label-before-quote",
+    ),
+    pytest.param(
         "“Taxes in this state are simply too high,” said Heather C. Briccetti, president of the Business Council.",
         [("Taxes in this state are simply too high,", "Heather C. Briccetti", "Heather C. Briccetti")],
         id="full-name-with-apposition",
