@@ -169,7 +169,8 @@ def relabel_entities(doc) -> None:
 
 
 def extract_entities(doc, resolver: EntityResolver | None = None):
-    """Doc -> (mentions, distinct entities).
+    """Doc -> (mentions, distinct entities), with the labels the doc's
+    entities carry (relabel_entities first sets the corrected ones).
 
     mentions: [{text, label, start, end, canonical}] in text order.
     entities: [{name, label, mentions, aliases}], most mentioned first; the
@@ -183,8 +184,8 @@ def extract_entities(doc, resolver: EntityResolver | None = None):
         text = ent.text.strip()
         if not text:
             continue
-        label = entity_label(ent)
-        name = canonical(ent, resolver) if label == ent.label_ else clean_name(ent.text, label)
+        label = ent.label_
+        name = canonical(ent, resolver)
         mentions.append({"text": text, "label": label, "start": ent.start_char, "end": ent.end_char, "canonical": name})
         if label in NAME_LABELS and name:
             by_name[name][label] += 1
