@@ -52,13 +52,8 @@ class Members:
 
     def feed(self, numbers, partition=None):
         producer = clients.make_producer(self.broker.bootstrap)
-        if partition is None:
-            clients.send_all(producer, f"{self.name}-raw", [(f"s{n}".encode(), story(n), None) for n in numbers])
-        else:
-            futures = [producer.send(f"{self.name}-raw", key=f"s{n}".encode(), value=story(n), partition=partition)
-                       for n in numbers]
-            producer.flush()
-            [future.get(timeout=30) for future in futures]
+        clients.send_all(producer, f"{self.name}-raw", [(f"s{n}".encode(), story(n), None) for n in numbers],
+                         partition=partition)
         producer.close()
 
     def written(self) -> collections.Counter:
@@ -80,11 +75,11 @@ class Members:
         return (self.tmp_path / f"{member}.log").read_text()
 
     def assigned(self, member) -> str:
-        lines = [line for line in (self.tmp_path / f"{member}.log").read_text().splitlines() if "reads partitions" in line]
+        lines = [line for line in self.log(member).splitlines() if "reads partitions" in line]
         return lines[-1] if lines else ""
 
     def logs(self) -> str:
-        return "\n".join(f"--- {m}\n" + (self.tmp_path / f"{m}.log").read_text()[-3000:] for m in self.processes)
+        return "\n".join(f"--- {m}\n" + self.log(m)[-3000:] for m in self.processes)
 
     def stop(self, member, sig=signal.SIGTERM):
         process = self.processes[member]

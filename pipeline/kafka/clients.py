@@ -243,10 +243,11 @@ def read_topic(bootstrap: str, topic: str, from_beginning: bool, idle_seconds: f
         consumer.close()
 
 
-def send_all(producer, topic: str, messages, timeout: float = 30.0) -> int:
-    """Send (key, value, headers) triples, flush, and check every future:
-    raises the first send error. Returns how many were sent."""
-    futures = [producer.send(topic, key=k, value=v, headers=h or []) for k, v, h in messages]
+def send_all(producer, topic: str, messages, timeout: float = 30.0, partition: int | None = None) -> int:
+    """Send (key, value, headers) triples (to `partition`, or where the keys
+    fall), flush, and check every future: raises the first send error.
+    Returns how many were sent."""
+    futures = [producer.send(topic, key=k, value=v, headers=h or [], partition=partition) for k, v, h in messages]
     producer.flush(timeout)
     for future in futures:
         future.get(timeout=timeout)
